@@ -1,0 +1,35 @@
+import Foundation
+
+/// The data folder: `--home DIR` / `POSTERN_HOME`, else `$XDG_DATA_HOME/postern`,
+/// else `~/.local/share/postern`. Everything Postern keeps lives inside it,
+/// under the names `CLI.md` fixes (mkcert's names for the CA files).
+///
+/// ```swift
+/// let home = PosternHome.resolve(nil)
+/// home.appendingPathComponent("ca")   // the CA folder
+/// ```
+public enum PosternHome {
+    public static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag, isDirectory: true).standardizedFileURL }
+        if let home = environment["POSTERN_HOME"], !home.isEmpty { return URL(fileURLWithPath: home, isDirectory: true).standardizedFileURL }
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("postern", isDirectory: true)
+        }
+        let user = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return URL(fileURLWithPath: user, isDirectory: true).appendingPathComponent(".local/share/postern", isDirectory: true)
+    }
+
+    public static func caFolder(_ home: URL) -> URL { home.appendingPathComponent("ca", isDirectory: true) }
+    public static func certsFolder(_ home: URL) -> URL { home.appendingPathComponent("certs", isDirectory: true) }
+    public static func database(_ home: URL) -> URL { home.appendingPathComponent("postern.sqlite") }
+    public static func media(_ home: URL) -> URL { home.appendingPathComponent("media", isDirectory: true) }
+
+    /// Creates the folder (mode 0700: it holds the CA's key) when missing.
+    public static func prepare(_ home: URL) throws(ConfigurationError) {
+        do {
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ConfigurationError("Cannot create the data folder \(home.path): \(error.localizedDescription). Pass a writable folder with --home or POSTERN_HOME.")
+        }
+    }
+}
