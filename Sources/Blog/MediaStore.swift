@@ -20,7 +20,9 @@ public struct StagedUpload: Sendable {
 /// The media folder: where uploads are staged, placed and removed.
 ///
 /// Uploads stream into `media/.staging/` (a dot folder that `/media/` never
-/// serves) and are *linked* into `media/article-images/` under Django's name
+/// serves; NIOFileSystem even writes them as unnamed `O_TMPFILE`s that get
+/// their staging name only once complete, so a killed upload leaves nothing)
+/// and are *linked* into `media/article-images/` under Django's name
 /// for them only once the request is valid, so readers never see half a file
 /// and a name is never overwritten: `link(2)` fails on an existing name, and
 /// the next candidate gets Django's random suffix.
@@ -150,7 +152,7 @@ public final class StagingFile {
     public func abandon() async {
         if !closed {
             closed = true
-            try? await handle.close()
+            try? await handle.close(makeChangesVisible: false)
         }
         unlink(path)
     }

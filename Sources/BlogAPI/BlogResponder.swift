@@ -244,7 +244,6 @@ public struct BlogResponder: HTTPResponder {
             response.headers[.vary] = "Accept"
         }
         for field in error.headers { response.headers.append(field) }
-        if error.status == .contentTooLarge { response.headers[.connection] = "close" }
         return response
     }
 

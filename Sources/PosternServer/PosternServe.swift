@@ -34,8 +34,9 @@ public enum PosternServe {
         let ready = Readiness(expected: settings.httpPort == nil ? 1 : 2) {
             output(Self.banner(settings: settings, identity: identity))
         }
-        let api = BlogResponder(articles: articles, configuration: BlogAPIConfiguration(
-            origins: origins, maxUploadSize: settings.maxUpload, isTLS: true, remoteWrites: settings.openWrites))
+        let inFlight = InFlightRequests()
+        let api = CountingResponder(inner: BlogResponder(articles: articles, configuration: BlogAPIConfiguration(
+            origins: origins, maxUploadSize: settings.maxUpload, isTLS: true, remoteWrites: settings.openWrites)), inFlight: inFlight)
         var services: [any Service] = [
             Listener(name: "HTTPS", host: settings.host, port: settings.port, app: Application(
                 responder: api,
@@ -54,6 +55,7 @@ public enum PosternServe {
                 logger: logger
             )))
         }
+        services.append(DrainService(inFlight: inFlight, grace: shutdownGrace))
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -49,7 +49,7 @@ import Testing
             r = requests.get(sys.argv[1] + "/blog/", verify=sys.argv[2])
             print(r.status_code, r.json())
             """, server.base, server.caFile.path])
-        #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200 []", python.stderr)
+        #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200 []", "\(python.stderr)")
 
         #expect(try await server.terminate() == 0)
     }
@@ -96,6 +96,6 @@ import Testing
         let second = try PosternProcess(port: first.port)
         let status = try await second.waitForExit()
         #expect(status != 0)
-        #expect(second.stderr.contains("\(first.port)") && second.stderr.contains("in use"), second.stderr)
+        #expect(second.stderr.contains("\(first.port)") && second.stderr.contains("in use"), "\(second.stderr)")
     }
 }
