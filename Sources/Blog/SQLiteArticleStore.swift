@@ -16,6 +16,11 @@ public final class SQLiteArticleStore: ArticleStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.maximumReaderCount = 4
+        // WAL with synchronous=NORMAL: a commit survives a crash of Postern (not a power cut),
+        // and costs no fsync; SQLite's default FULL would fsync every write.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try ArticleMigrations.migrator.migrate(pool)

@@ -19,13 +19,13 @@ struct CurlResponse {
 struct Curl {
     let caFile: URL?
 
-    func callAsFunction(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
+    func callAsFunction(_ url: String, _ arguments: [String] = []) async throws -> CurlResponse {
         let folder = try PosternProcess.temporaryFolder("curl")
         defer { try? FileManager.default.removeItem(at: folder) }
         let headerFile = folder.appendingPathComponent("h"), bodyFile = folder.appendingPathComponent("b")
         var args = ["-sS", "--max-time", "60", "-D", headerFile.path, "-o", bodyFile.path, "-w", "%{http_code}"]
         if let caFile { args += ["--cacert", caFile.path] }
-        let result = try run("curl", args + arguments + [url])
+        let result = try await run("curl", args + arguments + [url])
         guard result.status == 0 else { throw ProcessFailure("curl \(arguments) \(url) failed (\(result.status)): \(result.stderr)") }
         let rawHeaders = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
         // With redirects or 100-continue there are several header blocks: keep the last.

@@ -121,7 +121,7 @@ struct ProcessFailure: Error, CustomStringConvertible {
 /// Runs a command to completion and returns its exit status and output
 /// (captured through files, so no pipe can fill up and block the child).
 @discardableResult
-func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
     let folder = try PosternProcess.temporaryFolder("run")
     defer { try? FileManager.default.removeItem(at: folder) }
     let outFile = folder.appendingPathComponent("out"), errFile = folder.appendingPathComponent("err"), inFile = folder.appendingPathComponent("in")
@@ -135,14 +135,21 @@ func run(_ executable: String, _ arguments: [String], input: Data? = nil, enviro
     process.standardOutput = try FileHandle(forWritingTo: outFile)
     process.standardError = try FileHandle(forWritingTo: errFile)
     process.standardInput = try FileHandle(forReadingFrom: inFile)
-    try process.run()
-    process.waitUntilExit()
+    // Wait without holding a thread: many tests run at once on a small cooperative pool.
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do { try process.run() } catch {
+            process.terminationHandler = nil
+            continuation.resume()
+        }
+    }
+    guard process.processIdentifier != 0 else { throw ProcessFailure("cannot start \(executable)") }
     return (process.terminationStatus,
             (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
             (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
 }
 
 /// Whether a program is on PATH; tests that need it skip with a printed reason when it is not.
-func available(_ program: String) -> Bool {
-    (try? run("/usr/bin/env", ["sh", "-c", "command -v \(program)"]).status) == 0
+func available(_ program: String) async -> Bool {
+    (try? await run("/usr/bin/env", ["sh", "-c", "command -v \(program)"]).status) == 0
 }

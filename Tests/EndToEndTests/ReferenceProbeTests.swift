@@ -29,7 +29,7 @@ import Testing
         }
         let server = try PosternProcess()
         try await server.waitUntilListening()
-        let probe = try run("/bin/bash", [reference.appendingPathComponent("bench/probe.sh").path, server.base, server.caFile.path])
+        let probe = try await run("/bin/bash", [reference.appendingPathComponent("bench/probe.sh").path, server.base, server.caFile.path])
         #expect(probe.status == 0, "\(probe.stderr)")
         let ours = Self.sections(probe.stdout, port: server.port)
         let expected = Self.sections(try String(contentsOf: reference.appendingPathComponent("bench/probe-django-gunicorn.txt"), encoding: .utf8), port: 8443)

@@ -24,27 +24,27 @@ import Testing
         let leaf = try String(contentsOf: server.home.appendingPathComponent("certs/server.pem"), encoding: .utf8)
             .components(separatedBy: "-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
         let leafFile = try TestImages.write(Data(leaf.utf8), name: "leaf.pem")
-        let verify = try run("openssl", ["verify", "-CAfile", server.caFile.path, leafFile.path])
+        let verify = try await run("openssl", ["verify", "-CAfile", server.caFile.path, leafFile.path])
         #expect(verify.status == 0, "openssl verify: \(verify.stdout) \(verify.stderr)")
-        let text = try run("openssl", ["x509", "-in", leafFile.path, "-noout", "-text"]).stdout
+        let text = try await run("openssl", ["x509", "-in", leafFile.path, "-noout", "-text"]).stdout
         #expect(text.contains("DNS:localhost") && text.contains("IP Address:127.0.0.1") && text.contains("IP Address:0:0:0:0:0:0:0:1"))
         #expect(text.contains("TLS Web Server Authentication"))
 
         // curl with the CA: the API root names the HTTPS origin; HTTP/2 is negotiated.
         let curl = Curl(caFile: server.caFile)
-        let root = try curl("\(server.base)/")
+        let root = try await curl("\(server.base)/")
         #expect(root.status == 200)
         #expect(root.text == "{\"blog\":\"https://127.0.0.1:\(server.port)/blog/\"}")
-        let version = try run("curl", ["-sS", "--cacert", server.caFile.path, "-o", "/dev/null", "-w", "%{http_version}", "--http2", "\(server.base)/blog/"])
+        let version = try await run("curl", ["-sS", "--cacert", server.caFile.path, "-o", "/dev/null", "-w", "%{http_version}", "--http2", "\(server.base)/blog/"])
         #expect(version.stdout == "2")
-        let http1 = try run("curl", ["-sS", "--cacert", server.caFile.path, "-o", "/dev/null", "-w", "%{http_version}", "--http1.1", "--tls-max", "1.2", "\(server.base)/blog/"])
+        let http1 = try await run("curl", ["-sS", "--cacert", server.caFile.path, "-o", "/dev/null", "-w", "%{http_version}", "--http1.1", "--tls-max", "1.2", "\(server.base)/blog/"])
         #expect(http1.stdout == "1.1", "TLS 1.2 + HTTP/1.1: \(http1.stderr)")
         // localhost works too (the certificate names it), and without the CA curl refuses.
-        #expect(try curl("https://localhost:\(server.port)/blog/").status == 200)
-        #expect(try run("curl", ["-sS", "-o", "/dev/null", "\(server.base)/"]).status != 0)
+        #expect(try await curl("https://localhost:\(server.port)/blog/").status == 200)
+        #expect(try await run("curl", ["-sS", "-o", "/dev/null", "\(server.base)/"]).status != 0)
 
         // Python's requests with verify= the CA.
-        let python = try run("python3", ["-c", """
+        let python = try await run("python3", ["-c", """
             import requests, sys
             r = requests.get(sys.argv[1] + "/blog/", verify=sys.argv[2])
             print(r.status_code, r.json())
@@ -64,14 +64,14 @@ import Testing
         try await second.waitUntilListening()
         #expect(try Data(contentsOf: second.caFile) == root)
         #expect(try Data(contentsOf: second.home.appendingPathComponent("certs/server.pem")) == leaf)
-        #expect(try Curl(caFile: second.caFile)("\(second.base)/blog/").status == 200)
+        #expect(try await Curl(caFile: second.caFile)("\(second.base)/blog/").status == 200)
         // A new --name changes the wanted names: the certificate is issued again, by the same root.
         #expect(try await second.terminate() == 0)
         let third = try PosternProcess(home: first.home, arguments: ["--name", "api.test"])
         try await third.waitUntilListening()
         #expect(try Data(contentsOf: third.home.appendingPathComponent("certs/server.pem")) != leaf)
         #expect(try Data(contentsOf: third.caFile) == root)
-        let names = try run("openssl", ["x509", "-in", third.home.appendingPathComponent("certs/server.pem").path, "-noout", "-ext", "subjectAltName"]).stdout
+        let names = try await run("openssl", ["x509", "-in", third.home.appendingPathComponent("certs/server.pem").path, "-noout", "-ext", "subjectAltName"]).stdout
         #expect(names.contains("DNS:api.test"))
     }
 
