@@ -73,7 +73,7 @@ extension CertificateAuthority {
         let list = refused.map { "“\($0)”" }.joined(separator: ", ")
         throw LocalCAError(
             .nameOutsideConstraints,
-            "The root at \(rootCertificatePath.path) may only sign names within its name constraints (\(policy)), so browsers and phones would reject a certificate for \(list). Use a name under .test, .local, .localhost, .internal or .home.arpa, or a private address; or create an unconstrained root with `postern ca create --unconstrained` in an empty CA folder."
+            "The root at \(rootCertificatePath.path) is name-constrained (\(policy)), so browsers and phones would reject a certificate for \(list). Use a name under .localhost, .test, .local, .internal or .home.arpa, or a private address; or, to sign public names, make an unconstrained root with `postern ca create --unconstrained` (in a CA folder without a root: move the current one away or use another --home)."
         )
     }
 
@@ -88,7 +88,7 @@ extension CertificateAuthority {
     /// request (mkcert's `-csr`); the CSR's signature is verified first.
     public func issue(for request: CertificateSigningRequest, profile: LeafProfile = LeafProfile(), now: Date = Date()) throws -> IssuedCertificate {
         guard request.publicKey.isValidSignature(request.signature, for: request) else {
-            throw LocalCAError(.invalidName, "The certificate signing request's signature does not verify; generate the CSR again.")
+            throw LocalCAError(.invalidRequest, "The certificate signing request's signature does not verify; generate the CSR again.")
         }
         var names: [CertificateName] = []
         if let extensionRequest = try? request.attributes.extensionRequest,
@@ -110,7 +110,7 @@ extension CertificateAuthority {
         do {
             request = try CertificateSigningRequest(pemEncoded: csrPEM)
         } catch {
-            throw LocalCAError(.invalidName, "The file is not a PEM certificate signing request (\(error)); create one with e.g. `openssl req -new`.")
+            throw LocalCAError(.invalidRequest, "The file is not a PEM certificate signing request (\(error)); create one with e.g. `openssl req -new`.")
         }
         return try issue(for: request, profile: profile, now: now)
     }

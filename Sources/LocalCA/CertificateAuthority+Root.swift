@@ -2,8 +2,12 @@ import Foundation
 import X509
 
 extension CertificateAuthority {
-    /// How long a root is valid: ten years, like mkcert's.
-    static let rootLifetime: TimeInterval = 10 * 365.25 * 86_400
+    /// When a root made at `notBefore` expires: ten calendar years later, like mkcert's.
+    static func rootExpiry(from notBefore: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(byAdding: .year, value: 10, to: notBefore) ?? notBefore.addingTimeInterval(3_652 * 86_400)
+    }
 
     /// How far back `notBefore` is set, so a device whose clock runs a little
     /// behind does not reject a root or leaf made a moment ago.
@@ -51,7 +55,7 @@ extension CertificateAuthority {
                 serialNumber: randomSerialNumber(),
                 publicKey: key.publicKey,
                 notValidBefore: notBefore,
-                notValidAfter: notBefore.addingTimeInterval(rootLifetime),
+                notValidAfter: rootExpiry(from: notBefore),
                 issuer: subject,
                 subject: subject,
                 signatureAlgorithm: try signatureAlgorithm(for: key.publicKey),

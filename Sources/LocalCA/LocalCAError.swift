@@ -37,6 +37,7 @@ public struct LocalCAError: Error, CustomStringConvertible, LocalizedError, Send
             case notAnAuthority
             case nameOutsideConstraints
             case invalidName
+            case invalidRequest
             case noNames
             case fileSystem
             case signing
@@ -66,6 +67,8 @@ public struct LocalCAError: Error, CustomStringConvertible, LocalizedError, Send
         public static let nameOutsideConstraints = Code(.nameOutsideConstraints)
         /// A requested name is neither a DNS name, an IP address, an e-mail address nor a URI.
         public static let invalidName = Code(.invalidName)
+        /// A certificate signing request could not be read or its signature does not verify.
+        public static let invalidRequest = Code(.invalidRequest)
         /// A certificate was requested for no name at all.
         public static let noNames = Code(.noNames)
         /// Reading or writing a file or folder failed.

@@ -20,6 +20,14 @@ import X509
 /// the one every verifier reads the same way, and `localhost` alone covers
 /// both `localhost` and `*.localhost`.
 ///
+/// ## IP constraints and BoringSSL
+///
+/// OpenSSL, Chrome, Firefox, Java, Android and Apple platforms check iPAddress
+/// constraints. BoringSSL's X.509 verifier (and so SwiftNIO SSL and
+/// AsyncHTTPClient) does not implement them and refuses any leaf that carries
+/// an IP address under such a root; a leaf with DNS names only is accepted.
+/// `postern serve` therefore also keeps a DNS-only leaf for clients that send SNI.
+///
 /// Types of name that have no permitted subtree (e-mail, URI) stay
 /// unrestricted, as the RFC says; Postern's roots only constrain the two kinds
 /// a TLS server presents.

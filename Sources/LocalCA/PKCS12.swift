@@ -135,7 +135,7 @@ public enum PKCS12 {
         let friendlyName = try EncodedNode(bytes: encode { coder in
             try coder.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.serialize(OID.friendlyName)
-                try coder.appendConstructedNode(identifier: .set) { coder in
+                coder.appendConstructedNode(identifier: .set) { coder in
                     coder.appendPrimitiveNode(identifier: ASN1Identifier(tagWithNumber: 30, tagClass: .universal)) { bytes in
                         for unit in name.utf16 { bytes += [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
                     }

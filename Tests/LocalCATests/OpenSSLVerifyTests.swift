@@ -101,4 +101,29 @@ struct OpenSSLVerifyTests {
             #expect(try verify(issued, ca: ca, in: home, ["-purpose", "sslserver"]).status == 0)
         }
     }
+
+    @Test("a CSR made by openssl is signed with its own key and names; one for a public name is refused")
+    func signsRequests() throws {
+        try withTemporaryFolder { home in
+            let ca = try CertificateAuthority.create(caFolder: home.appendingPathComponent("ca"), constrained: true)
+            func request(_ san: String) throws -> String {
+                let path = home.appendingPathComponent("req-\(UUID().uuidString).csr").path
+                let made = try OpenSSL.run([
+                    "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", path + ".key", "-out", path, "-subj", "/CN=ignored", "-addext", "subjectAltName=\(san)",
+                ])
+                #expect(made.status == 0, "\(made.output)")
+                return try String(contentsOfFile: path, encoding: .utf8)
+            }
+            let issued = try ca.issue(csrPEM: request("DNS:svc.test,IP:10.0.0.5"))
+            #expect(issued.privateKeyPEM == nil)
+            #expect(issued.names == [.dns("svc.test"), .ip(IPAddress("10.0.0.5")!)])
+            #expect(try verify(issued, ca: ca, in: home, ["-verify_hostname", "svc.test"]).status == 0)
+
+            let refused = #expect(throws: LocalCAError.self) { try ca.issue(csrPEM: request("DNS:example.com")) }
+            #expect(refused?.code == .nameOutsideConstraints)
+            let garbage = #expect(throws: LocalCAError.self) { try ca.issue(csrPEM: "not a request") }
+            #expect(garbage?.code == .invalidRequest)
+        }
+    }
 }
