@@ -21,13 +21,14 @@
 #   DURATION THREADS CONNS SEED_COUNT UPLOADS ...  passed to api-load.sh (10s 2 16 100 200);
 #                                                  DURATION/THREADS/CONNS also for the ceiling's wrk
 #   PARTS="postern reference ceiling"   which parts to run
-#   PORT=18443                           postern on PORT, reference PORT+1, ceiling PORT+2
+#   PORT=28443                           postern on PORT, reference PORT+1, ceiling PORT+2
 #   SCRATCH_PATH=                        passed to swift build as --scratch-path (default .build)
 #   SKIP_BUILD=0                         1: use binaries already built (same SCRATCH_PATH)
 #   POSTERN_BIN= CEILING_BIN=            use these binaries instead (implies no build of that one)
 #   POSTERN_ARGS=                        extra arguments for `postern serve`
 #   BIG_MIB=200  MAX_UPLOAD=300MiB       the memory test's upload size and postern's limit
-#   START_TIMEOUT=60 STOP_TIMEOUT=20     seconds
+#   START_TIMEOUT=60 STOP_TIMEOUT=20     seconds: server start, server stop (then SIGKILL)
+#   LOAD_TIMEOUT=900                     seconds for one api-load.sh run (then it is killed)
 #   REF_DIR=/work/shared/reference       the Django reference (setup.sh already run)
 #   DJANGO_REF_STATE=                    its state directory (setup.sh's default if unset)
 #   OUTDIR=                              raw results (default: a new mktemp -d directory, kept)
@@ -52,13 +53,14 @@ REF_STATE=${DJANGO_REF_STATE:-$HOME/.cache/django-reference}
 export DJANGO_REF_STATE="$REF_STATE"
 REF_CA="$REF_STATE/caroot/rootCA.pem"
 PARTS=${PARTS:-postern reference ceiling}
-PORT=${PORT:-18443}
+PORT=${PORT:-28443}
 P_PORT=$PORT; R_PORT=$((PORT + 1)); C_PORT=$((PORT + 2))
 DURATION=${DURATION:-10s}; THREADS=${THREADS:-2}; CONNS=${CONNS:-16}
 BIG_MIB=${BIG_MIB:-200}
 MAX_UPLOAD=${MAX_UPLOAD:-300MiB}
 START_TIMEOUT=${START_TIMEOUT:-60}
 STOP_TIMEOUT=${STOP_TIMEOUT:-20}
+LOAD_TIMEOUT=${LOAD_TIMEOUT:-900}   # one api-load.sh run (or the ceiling's wrk) at most
 WRITE_README=${WRITE_README:-auto}
 PY=${PYTHON_REPORT:-python3}   # stdlib only (the report); api-load.sh picks its own PYTHON
 
@@ -157,7 +159,7 @@ big_upload() {
 }
 
 # ------------------------------------------------------------------ checks
-for tool in curl wrk awk ps "$PY"; do command -v "$tool" >/dev/null || die "$tool not found (wrk: apt-get install wrk)"; done
+for tool in curl wrk awk ps timeout "$PY"; do command -v "$tool" >/dev/null || die "$tool not found (wrk: apt-get install wrk)"; done
 [ -x "$REF_DIR/bench/api-load.sh" ] || die "$REF_DIR/bench/api-load.sh not found (set REF_DIR)"
 has_part reference || has_part postern || has_part ceiling || die "PARTS='$PARTS' names no part (postern reference ceiling)"
 for p in $P_PORT $R_PORT $C_PORT; do port_free "$p" || die "port $p on 127.0.0.1 is in use; set PORT (uses PORT..PORT+2)"; done
@@ -231,7 +233,7 @@ run_postern() {
   t0=$(now_ms); start_postern "$OUTDIR/logs/postern-warm.log" --max-upload "$MAX_UPLOAD"
   warm=$(wait_ready "$base/blog/" "$OUTDIR/logs/postern-warm.log" "$t0") || return 1
   printf '{"cold_ms": %s, "warm_ms": %s}\n' "$cold" "$warm" | tee "$out/start.json" >&2
-  LABEL="postern serve" bash "$REF_DIR/bench/api-load.sh" "$base" "$ca" "$out" > "$OUTDIR/logs/postern-load.log" 2>&1 \
+  LABEL="postern serve" timeout -k 10 "$LOAD_TIMEOUT" bash "$REF_DIR/bench/api-load.sh" "$base" "$ca" "$out" > "$OUTDIR/logs/postern-load.log" 2>&1 \
     || { tail -n 20 "$OUTDIR/logs/postern-load.log" >&2; echo "api.sh: api-load.sh against postern failed" >&2; return 1; }
   cat "$out/summary.txt" >&2
   big_upload postern "$base" "$ca"
@@ -256,7 +258,7 @@ run_reference() {
   t0=$(now_ms); start_reference "$OUTDIR/logs/reference-warm.log"
   warm=$(wait_ready "$base/blog/" "$OUTDIR/logs/reference-warm.log" "$t0") || return 1
   printf '{"cold_ms": %s, "warm_ms": %s}\n' "$cold" "$warm" | tee "$out/start.json" >&2
-  LABEL="django reference, run.sh gunicorn" bash "$REF_DIR/bench/api-load.sh" "$base" "$REF_CA" "$out" \
+  LABEL="django reference, run.sh gunicorn" timeout -k 10 "$LOAD_TIMEOUT" bash "$REF_DIR/bench/api-load.sh" "$base" "$REF_CA" "$out" \
     > "$OUTDIR/logs/reference-load.log" 2>&1 \
     || { tail -n 20 "$OUTDIR/logs/reference-load.log" >&2; echo "api.sh: api-load.sh against the reference failed" >&2; return 1; }
   cat "$out/summary.txt" >&2
@@ -281,7 +283,7 @@ run_ceiling() {
   printf '{"warm_ms": %s}\n' "$ms" > "$out/start.json"
   curl -sk --max-time 5 -o "$out/body-detail.json" "https://127.0.0.1:$C_PORT/blog/1/"
   log "ceiling: wrk -t$THREADS -c$CONNS -d$DURATION GET /blog/1/"
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "https://127.0.0.1:$C_PORT/blog/1/" > "$out/wrk-detail.txt" 2>&1 || true
+  timeout -k 5 "$LOAD_TIMEOUT" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "https://127.0.0.1:$C_PORT/blog/1/" > "$out/wrk-detail.txt" 2>&1 || true
   grep -E 'Requests/sec|50%|99%' "$out/wrk-detail.txt" >&2 || true
   stop_server
 }

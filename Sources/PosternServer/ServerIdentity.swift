@@ -21,11 +21,12 @@ struct ServerIdentity {
     let tls: TLSConfiguration
 
     init(home: URL, extraNames: [String]) throws {
-        let names = LocalNames.serverNames(extra: extraNames)
-        let dnsNames = names.filter { IPAddress($0) == nil }
         let certs = PosternHome.certsFolder(home)
         do {
             authority = try CertificateAuthority.loadOrCreate(caFolder: PosternHome.caFolder(home))
+            // An unconstrained root (`postern ca create --unconstrained`) may also name public addresses.
+            let names = LocalNames.serverNames(extra: extraNames, permittedBy: authority.namePolicy)
+            let dnsNames = names.filter { IPAddress($0) == nil }
             files = try ServerCertificate.ensure(ca: authority, certsFolder: certs, names: names)
             byName = try ServerCertificate.ensure(ca: authority, certsFolder: certs.appendingPathComponent("by-name", isDirectory: true), names: dnsNames)
         } catch {

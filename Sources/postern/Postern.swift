@@ -9,7 +9,7 @@ struct Postern: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postern",
         abstract: "A blog API over trusted local HTTPS, with its own certificate authority.",
-        subcommands: [ServeCommand.self, CACommand.self, CertCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, CACommand.self, CertCommand.self, MigrateCommand.self, RelayCommand.self, ShareCommand.self],
         defaultSubcommand: nil
     )
 

@@ -1,0 +1,103 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The agent's routing: every stream the relay opens is forwarded to the local
+/// URL over a new HTTP/1.1 connection on the stream's own event loop (no hop,
+/// no copy), after the public-side checks (`--basic-auth`, `--allow-cidr`).
+struct AgentRoute: ForwardingRoute {
+    let configuration: ShareConfiguration
+    let tls: NIOSSLContext?
+    let recorder: RequestRecorder?
+
+    func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision {
+        let client = head.headers.first(name: "x-forwarded-for") ?? remote?.ipAddress ?? ""
+        if !configuration.allowedNetworks.isEmpty, !configuration.allowedNetworks.contains(where: { $0.contains(client) }) {
+            return .answer(StatusPage(.forbidden, title: "Forbidden", text: "This tunnel does not accept requests from \(client)."))
+        }
+        if let expected = configuration.basicAuth, !Self.authorized(head, expected: expected) {
+            var headers = HTTPHeaders()
+            headers.add(name: "www-authenticate", value: "Basic realm=\"postern tunnel\", charset=\"UTF-8\"")
+            return .answer(StatusPage(.unauthorized, title: "Authentication required", text: "This tunnel asks for a user name and password.", headers: headers))
+        }
+        let configuration = self.configuration
+        let tls = self.tls
+        return .forward(head, open: { sink in Self.connect(sink: sink, configuration: configuration, tls: tls) })
+    }
+
+    func responded(to head: HTTPRequestHead, status: HTTPResponseStatus) {
+        recorder?.record(head, status: Int(status.code))
+    }
+
+    func failurePage(_ head: HTTPRequestHead) -> StatusPage {
+        StatusPage(.badGateway, title: "The shared server is not answering",
+                   text: "The agent could not reach \(configuration.upstreamDescription). Start the local server, or check the URL given to `postern share`.")
+    }
+
+    static func authorized(_ head: HTTPRequestHead, expected: String) -> Bool {
+        guard let value = head.headers.first(name: "authorization"), value.lowercased().hasPrefix("basic "),
+              let data = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)) else { return false }
+        let given = Array(data), wanted = Array(expected.utf8)
+        guard given.count == wanted.count else { return false }
+        return zip(given, wanted).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// Opens the upstream connection on the stream's loop with a ``ResponseForwarder`` in it.
+    static func connect(sink: ResponseSink, configuration: ShareConfiguration, tls: NIOSSLContext?) -> EventLoopFuture<PartnerHandle> {
+        let loop = sink.eventLoop
+        let hostHeader = configuration.hostHeader == .rewrite
+            ? (configuration.upstreamHost.contains(":") ? "[\(configuration.upstreamHost)]" : configuration.upstreamHost) + ":\(configuration.upstreamPort)"
+            : nil
+        let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, closeAfterResponse: true) { head in
+            head.version = .http1_1
+            if let hostHeader { head.headers.replaceOrAdd(name: "host", value: hostHeader) }
+        }, eventLoop: loop)
+        let serverName = serverName(for: configuration.upstreamHost)
+        return ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(10))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    try channel.pipeline.syncOperations.addHandler(forwarder.value)
+                }
+            }
+            .connect(host: configuration.upstreamHost, port: configuration.upstreamPort)
+            .map { channel in PartnerHandle(channel: channel, forwarder: forwarder) }
+    }
+
+    /// The name sent in SNI and checked against the certificate. A loopback
+    /// address is dialled as `localhost`: Postern's servers then present their
+    /// DNS-only leaf, the one BoringSSL accepts under the name-constrained root.
+    static func serverName(for host: String) -> String? {
+        if host == "127.0.0.1" || host == "::1" || host.hasPrefix("127.") { return "localhost" }
+        return isIPAddress(host) ? nil : host
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+
+    /// TLS towards an https upstream: the system's roots plus Postern's own CA,
+    /// or no verification with `--insecure-upstream`.
+    static func upstreamTLS(_ configuration: ShareConfiguration) throws -> NIOSSLContext? {
+        guard configuration.upstreamScheme == "https" else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.applicationProtocols = ["http/1.1"]
+        if configuration.insecureUpstream {
+            tls.certificateVerification = .none
+        } else if let root = configuration.upstreamCA {
+            tls.additionalTrustRoots = [.file(root)]
+        }
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw TunnelError.badInput("Cannot set up TLS to \(configuration.upstreamDescription): \(error). Check \(configuration.upstreamCA ?? "the system's trust store").")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+import NIOHTTP1
+
+/// What a ``RequestForwarder`` does with a request head: answer it itself
+/// (a status page) or forward it to a partner channel that a closure opens.
+///
+/// The relay's route opens an HTTP/2 stream on an agent's connection; the
+/// agent's route opens a connection to the local server.
+enum ForwardDecision {
+    case answer(StatusPage)
+    case forward(HTTPRequestHead, open: @Sendable (ResponseSink) -> EventLoopFuture<PartnerHandle>)
+}
+
+/// Decides, per request, where a ``RequestForwarder`` sends it.
+protocol ForwardingRoute: Sendable {
+    func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision
+    /// The page sent when the partner fails before answering.
+    func failurePage(_ head: HTTPRequestHead) -> StatusPage
+    /// Told the status of each response as its head is written (for the inspector).
+    func responded(to head: HTTPRequestHead, status: HTTPResponseStatus)
+}
+
+extension ForwardingRoute {
+    func responded(to head: HTTPRequestHead, status: HTTPResponseStatus) {}
+}
+
+/// A small response the forwarder writes itself: status, a few headers, an HTML body.
+struct StatusPage: Sendable {
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders = HTTPHeaders()
+    var body: String
+
+    init(_ status: HTTPResponseStatus, title: String, text: String, headers: HTTPHeaders = HTTPHeaders()) {
+        self.status = status
+        self.headers = headers
+        let escaped = [title, text].map { $0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;") }
+        self.body = """
+        <!doctype html>
+        <html><head><meta charset="utf-8"><title>\(status.code) \(escaped[0])</title></head>
+        <body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto">
+        <h1>\(escaped[0])</h1>
+        <p>\(escaped[1])</p>
+        <p><small>postern tunnel</small></p>
+        </body></html>
+
+        """
+    }
+}
+
+/// The partner channel of a forwarded request, with its ``ResponseForwarder``
+/// bound to the partner's event loop.
+struct PartnerHandle: Sendable {
+    let channel: Channel
+    let forwarder: NIOLoopBound<ResponseForwarder>
+
+    /// Runs `body` on the partner's loop (at once when already there).
+    func run(_ body: @escaping @Sendable (ResponseForwarder) -> Void) {
+        let forwarder = self.forwarder
+        if forwarder.eventLoop.inEventLoop {
+            body(forwarder.value)
+        } else {
+            forwarder.eventLoop.execute { body(forwarder.value) }
+        }
+    }
+}
+
+/// How a ``ResponseForwarder`` hands response parts back to the
+/// ``RequestForwarder`` that asked, on that one's loop.
+struct ResponseSink: Sendable {
+    let requestID: Int
+    let forwarder: NIOLoopBound<RequestForwarder>
+
+    var eventLoop: EventLoop { forwarder.eventLoop }
+
+    func run(_ body: @escaping @Sendable (RequestForwarder) -> Void) {
+        let forwarder = self.forwarder
+        if forwarder.eventLoop.inEventLoop {
+            body(forwarder.value)
+        } else {
+            forwarder.eventLoop.execute { body(forwarder.value) }
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// A copy with its own storage, so a slice of a decoder's buffer is not held across loops.
+    func detached() -> ByteBuffer { ByteBuffer(bytes: self.readableBytesView) }
+}

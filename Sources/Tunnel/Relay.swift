@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// `postern relay`: the public side of the tunnel. Listens for agents on the
+/// agent port (TLS, token, then HTTP/2 with the relay as client), for the public
+/// on HTTPS (routing `NAME.DOMAIN` to that agent) and plain HTTP (redirect),
+/// and serves `/metrics` on 127.0.0.1's admin port.
+///
+/// ```swift
+/// var configuration = RelayConfiguration(domain: "tunnel.localhost", home: home)
+/// configuration.port = 8443
+/// try await Relay.run(configuration, print: { print($0) })
+/// ```
+public enum Relay {
+    /// Runs until SIGINT or SIGTERM.
+    public static func run(_ configuration: RelayConfiguration, print: @escaping @Sendable (String) -> Void) async throws {
+        try FileManager.default.createDirectory(at: configuration.home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let store = try TokenStore(path: configuration.storePath.path)
+        let identity = try configuration.identity()
+        let service = RelayService(configuration: configuration, store: store, identity: identity, print: print)
+        var logger = Logger(label: "postern.relay")
+        logger.logLevel = .warning
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+struct RelayService: Service {
+    let configuration: RelayConfiguration
+    let store: TokenStore
+    let identity: RelayIdentity
+    let print: @Sendable (String) -> Void
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let registry = TunnelRegistry()
+        let metrics = RelayMetrics()
+        var channels: [Channel] = []
+        do {
+            channels.append(try await bindPublic(group: group, registry: registry, metrics: metrics))
+            channels.append(try await bindAgents(group: group, registry: registry, metrics: metrics))
+            if configuration.httpPort > 0 { channels.append(try await bindRedirect(group: group)) }
+            if configuration.adminPort > 0 { channels.append(try await bindAdmin(group: group, registry: registry, metrics: metrics)) }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            if let error = error as? TunnelError { throw error }
+            throw TunnelError.startup("Cannot listen: \(error). Another program may use the port; pick others with --port, --http-port, --agent-port, --admin-port.")
+        }
+        let display = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        print("Relay for *.\(configuration.domain) listening:")
+        print("  public   https://\(display):\(configuration.port)/  (tunnels at https://NAME.\(configuration.domain)\(configuration.port == 443 ? "" : ":\(configuration.port)")/)")
+        if configuration.httpPort > 0 { print("  redirect http://\(display):\(configuration.httpPort)/") }
+        print("  agents   \(display):\(configuration.agentPort)")
+        if configuration.adminPort > 0 { print("  metrics  http://127.0.0.1:\(configuration.adminPort)/metrics") }
+        if let root = identity.root { print("Agents and clients trust the relay with --relay-ca \(root.path)") }
+        try? await gracefulShutdown()
+        print("Relay stopping.")
+        for channel in channels { try? await channel.close() }
+        for link in registry.all { try? await link.channel.close() }
+    }
+
+    private func tls(alpn: [String]) throws -> NIOSSLContext {
+        try identity.serverContext(alpn: alpn)
+    }
+
+    private func bindPublic(group: EventLoopGroup, registry: TunnelRegistry, metrics: RelayMetrics) async throws -> Channel {
+        let context = try tls(alpn: ["http/1.1"])
+        let route = RelayRoute(
+            domain: configuration.domain, registry: registry, maxStreams: configuration.maxStreams,
+            rateLimiter: configuration.rateLimit > 0 ? RateLimiter(perSecond: configuration.rateLimit) : nil, metrics: metrics, store: store
+        )
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RequestForwarder(route: route))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port).get()
+    }
+
+    private func bindAgents(group: EventLoopGroup, registry: TunnelRegistry, metrics: RelayMetrics) async throws -> Channel {
+        let context = try tls(alpn: ["postern-tunnel"])
+        let settings = RelayAgentHandler.Settings(
+            store: store, registry: registry, metrics: metrics, domain: configuration.domain,
+            publicPort: configuration.port, maxTunnels: configuration.maxTunnels, log: print
+        )
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(RelayAgentHandler(settings: settings))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.agentPort).get()
+    }
+
+    private func bindRedirect(group: EventLoopGroup) async throws -> Channel {
+        let port = configuration.port
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTPSRedirectHandler(httpsPort: port))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.httpPort).get()
+    }
+
+    private func bindAdmin(group: EventLoopGroup, registry: TunnelRegistry, metrics: RelayMetrics) async throws -> Channel {
+        try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(MetricsHandler { metrics.text(registry: registry) })
+                }
+            }
+            .bind(host: "127.0.0.1", port: configuration.adminPort).get()
+    }
+}

@@ -1,0 +1,71 @@
+import NIOCore
+import NIOHTTP1
+
+/// The relay's public routing: `Host: NAME.DOMAIN` goes to that agent's
+/// connection as one HTTP/2 stream; anything else is answered by the relay
+/// itself, so it never forwards to a host it does not serve (no open proxy).
+///
+/// It also replaces `X-Forwarded-For`, `-Proto` and `-Host` with what the
+/// relay saw, so a public client cannot forge them.
+struct RelayRoute: ForwardingRoute {
+    let domain: String
+    let registry: TunnelRegistry
+    let maxStreams: Int
+    let rateLimiter: RateLimiter?
+    let metrics: RelayMetrics
+    let store: TokenStore
+
+    static let forwardedHeaders = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]
+
+    func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision {
+        metrics.count(.requests)
+        let host = head.headers.first(name: "host")
+        guard let name = TunnelName.fromHost(host, domain: domain) else {
+            metrics.count(.notFound)
+            return .answer(StatusPage(.notFound, title: "No such tunnel",
+                                      text: "This relay serves tunnels at NAME.\(domain) only; \(host ?? "this host") is not one of them."))
+        }
+        let client = remote?.ipAddress ?? "unknown"
+        if let rateLimiter, !rateLimiter.allow(client) {
+            metrics.count(.rateLimited)
+            var headers = HTTPHeaders()
+            headers.add(name: "retry-after", value: "1")
+            return .answer(StatusPage(.tooManyRequests, title: "Too many requests",
+                                      text: "\(client) sent more requests per second than this relay allows; slow down and retry.", headers: headers))
+        }
+        guard let link = registry.link(for: name) else {
+            if store.isReserved(name) {
+                metrics.count(.badGateway)
+                return .answer(StatusPage(.badGateway, title: "Tunnel \(name).\(domain) is offline",
+                                          text: "The agent for \(name).\(domain) is not connected right now. It reconnects by itself when it can; retry in a few seconds."))
+            }
+            metrics.count(.notFound)
+            return .answer(StatusPage(.notFound, title: "Tunnel \(name).\(domain) not found",
+                                      text: "No agent is connected for \(name).\(domain) right now. Start `postern share` for it, or check the name."))
+        }
+        guard link.acquireStream(limit: maxStreams) else {
+            metrics.count(.busy)
+            return .answer(StatusPage(.serviceUnavailable, title: "Tunnel \(name).\(domain) is busy",
+                                      text: "This tunnel already carries \(maxStreams) requests at once; retry in a moment."))
+        }
+        var forwarded = head
+        for header in Self.forwardedHeaders { forwarded.headers.remove(name: header) }
+        forwarded.headers.add(name: "x-forwarded-for", value: client)
+        forwarded.headers.add(name: "x-forwarded-proto", value: "https")
+        if let host { forwarded.headers.add(name: "x-forwarded-host", value: host) }
+        forwarded.headers.remove(name: Upgrade.requestMarker)
+        if let upgrade = head.headers.first(name: "upgrade") { forwarded.headers.add(name: Upgrade.requestMarker, value: upgrade) }
+        let metrics = self.metrics
+        return .forward(forwarded, open: { sink in
+            metrics.count(.forwarded)
+            return link.openStream(sink: sink)
+        })
+    }
+
+    func failurePage(_ head: HTTPRequestHead) -> StatusPage {
+        metrics.count(.badGateway)
+        let host = head.headers.first(name: "host") ?? "this tunnel"
+        return StatusPage(.badGateway, title: "Tunnel \(host) is not reachable",
+                          text: "The agent for \(host) went away or could not answer. It reconnects by itself; retry in a few seconds.")
+    }
+}

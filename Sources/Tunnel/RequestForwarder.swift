@@ -1,0 +1,274 @@
+import NIOCore
+import NIOHTTP1
+
+/// The server half of a forwarded exchange: sits in a channel that speaks
+/// HTTP/1 as a server (a public connection on the relay, an HTTP/2 stream on
+/// the agent), asks its ``ForwardingRoute`` where each request goes, and
+/// streams the request to a partner channel and the response back.
+///
+/// Back-pressure both ways without buffering: when the partner channel is not
+/// writable this handler holds its own `read()`, and when its own channel is
+/// not writable it tells the partner to hold its reads. Partners may live on
+/// another event loop; all crossings go through ``PartnerHandle`` and
+/// ``ResponseSink`` and copy body bytes.
+final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        /// The partner is being opened; parts wait here (reads are held meanwhile).
+        case opening(pending: [HTTPClientRequestPart])
+        case forwarding(PartnerHandle)
+        /// Answered locally or the response ended first: drop the rest of the request body.
+        case draining
+    }
+
+    private let route: ForwardingRoute
+    private var state = State.idle
+    private var requestID = 0
+    private var requestHead: HTTPRequestHead?
+    private var requestEnded = false
+    private var responseStarted = false
+    private var responseEnded = false
+    private var keepAlive = true
+    private var partnerWritable = true
+    private var readPending = false
+    private var context: ChannelHandlerContext?
+    /// An HTTP/1 upgrade is pending (the request's end is not passed on) or done (raw bytes).
+    private var upgradeRequested = false
+    private var raw = false
+
+    init(route: ForwardingRoute) {
+        self.route = route
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            startRequest(head, context: context)
+        case .body(let body):
+            pass(.body(.byteBuffer(body)))
+        case .end(let trailers):
+            requestEnded = true
+            if !upgradeRequested { pass(.end(trailers)) }
+            if case .draining = state, responseEnded { finishExchange(context: context) }
+        }
+    }
+
+    private func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        requestID += 1
+        requestHead = head
+        upgradeRequested = false
+        requestEnded = false
+        responseStarted = false
+        responseEnded = false
+        // An HTTP/2 stream (the agent's side) carries one request and no connection semantics.
+        keepAlive = head.version.major >= 2 || head.isKeepAlive
+        partnerWritable = true
+        switch route.decide(head, remote: context.channel.remoteAddress) {
+        case .answer(let page):
+            state = .draining
+            // NIO's decoder stops parsing after an upgrade request: nothing more can follow on this connection.
+            if head.version.major < 2 && head.headers.contains(name: "upgrade") { keepAlive = false }
+            write(page: page, context: context)
+        case .forward(let forwardedHead, let open):
+            upgradeRequested = head.version.major < 2 && forwardedHead.headers.contains(name: Upgrade.requestMarker)
+            state = .opening(pending: [.head(forwardedHead)])
+            let sink = ResponseSink(requestID: requestID, forwarder: NIOLoopBound(self, eventLoop: context.eventLoop))
+            let id = requestID
+            open(sink).hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+                self.partnerOpened(result, requestID: id)
+            }
+        }
+    }
+
+    private func partnerOpened(_ result: Result<PartnerHandle, Error>, requestID id: Int) {
+        guard id == requestID, case .opening(let pending) = state, let context else {
+            if case .success(let handle) = result { handle.channel.close(promise: nil) }
+            return
+        }
+        switch result {
+        case .success(let handle):
+            state = .forwarding(handle)
+            let sameLoop = handle.channel.eventLoop === context.eventLoop
+            let parts = sameLoop ? pending : pending.map(Self.detach)
+            handle.run { forwarder in forwarder.sendRequest(parts) }
+            if readPending && partnerWritable {
+                readPending = false
+                context.read()
+            }
+        case .failure:
+            state = .draining
+            if let head = requestHead { write(page: route.failurePage(head), context: context) }
+        }
+    }
+
+    private static func detach(_ part: HTTPClientRequestPart) -> HTTPClientRequestPart {
+        if case .body(.byteBuffer(let buffer)) = part { return .body(.byteBuffer(buffer.detached())) }
+        return part
+    }
+
+    /// Sends one request part on, or keeps it while the partner opens.
+    private func pass(_ part: HTTPClientRequestPart) {
+        switch state {
+        case .opening(var pending):
+            pending.append(part)
+            state = .opening(pending: pending)
+        case .forwarding(let handle):
+            let sameLoop = handle.channel.eventLoop === context?.eventLoop
+            let sent = sameLoop ? part : Self.detach(part)
+            handle.run { forwarder in forwarder.sendRequest([sent]) }
+        case .idle, .draining:
+            break
+        }
+    }
+
+    // MARK: Response parts from the partner (on this loop)
+
+    func partnerResponse(_ part: HTTPClientResponsePart, requestID id: Int) {
+        guard id == requestID, let context, !responseEnded else { return }
+        switch part {
+        case .head(let head) where upgradeRequested && head.headers.first(name: Upgrade.responseMarker) == "101":
+            responseStarted = true
+            var headers = head.headers
+            headers.remove(name: Upgrade.responseMarker)
+            headers.replaceOrAdd(name: "connection", value: "upgrade")
+            headers.replaceOrAdd(name: "upgrade", value: requestHead?.headers.first(name: "upgrade") ?? "websocket")
+            let version = requestHead?.version ?? .http1_1
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .switchingProtocols, headers: headers))), promise: nil)
+            do {
+                try Upgrade.switchServerToRaw(context.pipeline.syncOperations, before: self)
+                raw = true
+            } catch {
+                context.close(promise: nil)
+            }
+        case .body(let body) where raw:
+            context.writeAndFlush(NIOAny(body), promise: nil)
+        case .end where raw:
+            context.close(promise: nil)
+        case .head(var head):
+            responseStarted = true
+            if upgradeRequested { keepAlive = false }  // refused upgrade: the decoder has stopped, close after this answer
+            head.version = requestHead?.version ?? .http1_1
+            if let requestHead { route.responded(to: requestHead, status: head.status) }
+            if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+        case .body(let body):
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        case .end(let trailers):
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            responseEnded = true
+            if case .forwarding(let handle) = state, !requestEnded || upgradeRequested {
+                handle.channel.close(promise: nil)
+            }
+            state = .draining
+            if requestEnded { finishExchange(context: context) }
+        }
+    }
+
+    func partnerFailed(requestID id: Int) {
+        guard id == requestID, let context, !responseEnded else { return }
+        state = .draining
+        if responseStarted {
+            context.close(promise: nil)
+        } else if let head = requestHead {
+            write(page: route.failurePage(head), context: context)
+        }
+    }
+
+    func partnerWritabilityChanged(_ writable: Bool, requestID id: Int) {
+        guard id == requestID else { return }
+        partnerWritable = writable
+        if writable && readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: Local answers and the end of an exchange
+
+    private func write(page: StatusPage, context: ChannelHandlerContext) {
+        responseStarted = true
+        var headers = page.headers
+        headers.replaceOrAdd(name: "content-type", value: "text/html; charset=utf-8")
+        headers.replaceOrAdd(name: "content-length", value: "\(page.body.utf8.count)")
+        headers.replaceOrAdd(name: "cache-control", value: "no-store")
+        if !keepAlive || (!requestEnded && Self.hasBody(requestHead) && (requestHead?.version.major ?? 1) < 2) {
+            // The rest of an unread body would be taken for the next request: close after this answer.
+            keepAlive = false
+            headers.replaceOrAdd(name: "connection", value: "close")
+        }
+        let version = requestHead?.version ?? .http1_1
+        if let requestHead { route.responded(to: requestHead, status: page.status) }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: page.status, headers: headers))), promise: nil)
+        if requestHead?.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: page.body)))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        responseEnded = true
+        if !keepAlive {
+            context.close(promise: nil)
+        } else if requestEnded {
+            finishExchange(context: context)
+        }
+    }
+
+    /// Whether a request announces a body (whose unread rest would be taken for the next request).
+    private static func hasBody(_ head: HTTPRequestHead?) -> Bool {
+        guard let head else { return false }
+        if head.headers.contains(name: "transfer-encoding") { return true }
+        return (head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0) > 0
+    }
+
+    private func finishExchange(context: ChannelHandlerContext) {
+        state = .idle
+        requestHead = nil
+        if !keepAlive { context.close(promise: nil) }
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: Back-pressure
+
+    func read(context: ChannelHandlerContext) {
+        switch state {
+        case .opening:
+            readPending = true
+        case .forwarding where !partnerWritable:
+            readPending = true
+        default:
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        if case .forwarding(let handle) = state {
+            handle.run { forwarder in forwarder.partnerWritabilityChanged(writable) }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        switch state {
+        case .forwarding(let handle):
+            handle.channel.close(promise: nil)
+        default:
+            break
+        }
+        state = .draining
+        responseEnded = true
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

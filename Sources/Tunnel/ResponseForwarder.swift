@@ -1,0 +1,157 @@
+import NIOCore
+import NIOHTTP1
+
+/// The client half of a forwarded exchange: sits in the partner channel (an
+/// HTTP/2 stream on the relay, an upstream connection on the agent), writes the
+/// request parts it is given and hands each response part back through its
+/// ``ResponseSink``. It holds its reads while the requester cannot write.
+final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let sink: ResponseSink
+    private let closeAfterResponse: Bool
+    private let adjustHead: @Sendable (inout HTTPRequestHead) -> Void
+    private var context: ChannelHandlerContext?
+    private var queued: [HTTPClientRequestPart] = []
+    private var ended = false
+    private var requesterWritable = true
+    private var readPending = false
+    /// Set when the request asked for an upgrade (agent side): a 101 turns the connection raw.
+    private var upgrading: String?
+    private var raw = false
+    private var swallowEnd = false
+
+    /// - Parameters:
+    ///   - closeAfterResponse: close the channel once the response ended (an upstream connection that is not reused).
+    ///   - adjustHead: last changes to the request head before it is written (the HTTP version, the Host).
+    init(sink: ResponseSink, closeAfterResponse: Bool, adjustHead: @escaping @Sendable (inout HTTPRequestHead) -> Void = { _ in }) {
+        self.sink = sink
+        self.closeAfterResponse = closeAfterResponse
+        self.adjustHead = adjustHead
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { flushQueued() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelActive(context: ChannelHandlerContext) {
+        flushQueued()
+        context.fireChannelActive()
+    }
+
+    /// Writes request parts (called on this loop by the requester).
+    func sendRequest(_ parts: [HTTPClientRequestPart]) {
+        queued.append(contentsOf: parts)
+        flushQueued()
+    }
+
+    private func flushQueued() {
+        guard let context, context.channel.isActive, !queued.isEmpty else { return }
+        let parts = queued
+        queued = []
+        for part in parts {
+            switch part {
+            case .head(var head):
+                adjustHead(&head)
+                if closeAfterResponse, let upgrade = head.headers.first(name: Upgrade.requestMarker) {
+                    // Towards the upstream (agent side): HTTP/1.1's own upgrade headers again.
+                    upgrading = upgrade
+                    head.headers.remove(name: Upgrade.requestMarker)
+                    head.headers.replaceOrAdd(name: "connection", value: "upgrade")
+                    head.headers.replaceOrAdd(name: "upgrade", value: upgrade)
+                }
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+            case .body(.byteBuffer(let buffer)) where raw:
+                context.write(NIOAny(buffer), promise: nil)
+            case .end where raw:
+                break
+            default:
+                context.write(wrapOutboundOut(part), promise: nil)
+            }
+        }
+        context.flush()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !ended else { return }
+        let part = unwrapInboundIn(data)
+        if case .head(let head) = part, head.status == .switchingProtocols, upgrading != nil {
+            var headers = head.headers
+            headers.remove(name: "connection")
+            headers.remove(name: "upgrade")
+            headers.replaceOrAdd(name: Upgrade.responseMarker, value: "101")
+            let delivered = HTTPClientResponsePart.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))
+            let id = sink.requestID
+            sink.run { requester in requester.partnerResponse(delivered, requestID: id) }
+            // The decoder ends the 101 message next; the codec is dropped then.
+            swallowEnd = true
+            return
+        }
+        if case .end = part, swallowEnd {
+            swallowEnd = false
+            do {
+                try Upgrade.switchClientToRaw(context.pipeline.syncOperations, before: self)
+                raw = true
+                flushQueued()
+            } catch {
+                context.close(promise: nil)
+            }
+            return
+        }
+        let sameLoop = sink.eventLoop === context.eventLoop
+        let delivered: HTTPClientResponsePart
+        if case .body(let buffer) = part, !sameLoop {
+            delivered = .body(buffer.detached())
+        } else {
+            delivered = part
+        }
+        let id = sink.requestID
+        sink.run { requester in requester.partnerResponse(delivered, requestID: id) }
+        if case .end = part {
+            ended = true
+            if closeAfterResponse { context.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !ended {
+            ended = true
+            let id = sink.requestID
+            sink.run { requester in requester.partnerFailed(requestID: id) }
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        let id = sink.requestID
+        sink.run { requester in requester.partnerWritabilityChanged(writable, requestID: id) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// The requester's channel became (un)writable: hold or resume reads.
+    func partnerWritabilityChanged(_ writable: Bool) {
+        requesterWritable = writable
+        if writable && readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if requesterWritable {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import NIOCore
+import NIOHTTP2
+
+/// The few bytes agent and relay exchange on a fresh TLS connection before it
+/// turns into HTTP/2 (with the relay as the HTTP/2 client).
+///
+/// ```
+/// agent → relay   POSTERN-TUNNEL/1 <token> <name or ->\n
+/// relay → agent   OK <name> <public URL>\n      (then the relay sends the HTTP/2 preface)
+///                 ERR <token|limit|bad> <sentence>\n   (then closes)
+/// ```
+///
+/// A line protocol rather than an HTTP/1.1 upgrade: it costs one round trip
+/// and leaves no HTTP/1 codec to remove before HTTP/2 starts.
+enum TunnelHandshake {
+    static let version = "POSTERN-TUNNEL/1"
+    static let maximumLineLength = 4096
+
+    struct Hello: Equatable {
+        var token: String
+        var name: String?
+    }
+
+    enum Answer: Equatable {
+        case accepted(name: String, url: String)
+        case refused(reason: String, message: String)
+    }
+
+    static func line(_ hello: Hello) -> String {
+        "\(version) \(hello.token) \(hello.name ?? "-")\n"
+    }
+
+    static func parseHello(_ line: String) -> Hello? {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 3, parts[0] == version else { return nil }
+        return Hello(token: parts[1], name: parts[2] == "-" ? nil : parts[2])
+    }
+
+    static func line(_ answer: Answer) -> String {
+        switch answer {
+        case .accepted(let name, let url): return "OK \(name) \(url)\n"
+        case .refused(let reason, let message): return "ERR \(reason) \(message.replacingOccurrences(of: "\n", with: " "))\n"
+        }
+    }
+
+    static func parseAnswer(_ line: String) -> Answer? {
+        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+        if parts.count == 3, parts[0] == "OK" { return .accepted(name: parts[1], url: parts[2]) }
+        if parts.count >= 2, parts[0] == "ERR" { return .refused(reason: parts[1], message: parts.count == 3 ? parts[2] : "") }
+        return nil
+    }
+
+    /// Takes one `\n`-terminated line off the front of `buffer`, if complete.
+    static func takeLine(_ buffer: inout ByteBuffer) -> String? {
+        guard let index = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let length = index - buffer.readerIndex
+        let text = buffer.readString(length: length) ?? ""
+        buffer.moveReaderIndex(forwardBy: 1)
+        return text.hasSuffix("\r") ? String(text.dropLast()) : text
+    }
+
+    /// HTTP/2 settings for both ends: 4 MiB windows (the prototype's full-speed
+    /// size), NIO's stream and header limits kept.
+    static func connectionConfiguration(maxConcurrentStreams: Int) -> NIOHTTP2Handler.ConnectionConfiguration {
+        var configuration = NIOHTTP2Handler.ConnectionConfiguration()
+        configuration.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: 64 * 1024),
+            HTTP2Setting(parameter: .initialWindowSize, value: windowSize),
+        ]
+        configuration.targetWindowSize = windowSize
+        return configuration
+    }
+
+    static var streamConfiguration: NIOHTTP2Handler.StreamConfiguration {
+        var configuration = NIOHTTP2Handler.StreamConfiguration()
+        configuration.targetWindowSize = windowSize
+        configuration.outboundBufferSizeHighWatermark = 256 * 1024
+        configuration.outboundBufferSizeLowWatermark = 128 * 1024
+        return configuration
+    }
+
+    static let windowSize = 4 * 1024 * 1024
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// A relay started from the built binary on free loopback ports with its own
+/// home, plus helpers to create tokens, start agents and call public URLs with curl.
+final class RelayFixture: @unchecked Sendable {
+    static let domain = "tunnel.localhost"
+    let home: URL
+    let port: Int
+    let httpPort: Int
+    let agentPort: Int
+    let adminPort: Int
+    let extraArguments: [String]
+    private(set) var relay: ChildProcess
+
+    init(arguments: [String] = []) async throws {
+        home = try ChildProcess.temporaryFolder("relay")
+        port = try ChildProcess.freePort()
+        httpPort = try ChildProcess.freePort()
+        agentPort = try ChildProcess.freePort()
+        adminPort = try ChildProcess.freePort()
+        extraArguments = arguments
+        relay = try Self.startRelay(home: home, ports: (port, httpPort, agentPort, adminPort), arguments: arguments)
+        try await relay.waitForLine { $0.contains("agents") && $0.contains("\(agentPort)") }
+    }
+
+    private static func startRelay(home: URL, ports: (Int, Int, Int, Int), arguments: [String]) throws -> ChildProcess {
+        try ChildProcess.postern(["relay", "--domain", domain, "--host", "127.0.0.1", "--port", "\(ports.0)", "--http-port", "\(ports.1)",
+                                  "--agent-port", "\(ports.2)", "--admin-port", "\(ports.3)", "--home", home.path] + arguments)
+    }
+
+    /// Kills the relay (SIGKILL: no goodbye to the agents) and starts it again on the same ports and home.
+    func restart() async throws {
+        relay.stop()
+        relay = try Self.startRelay(home: home, ports: (port, httpPort, agentPort, adminPort), arguments: extraArguments)
+        try await relay.waitForLine { $0.contains("agents") && $0.contains("\(agentPort)") }
+    }
+
+    var caFile: URL { home.appendingPathComponent("ca/rootCA.pem") }
+
+    func createToken(_ name: String) throws -> String {
+        let result = try runTool([ChildProcess.postern.path, "relay", "token", "create", name, "--home", home.path])
+        guard result.status == 0, let token = result.stdout.split(separator: "\n").last else {
+            throw TestFailure("token create failed: \(result.stderr)")
+        }
+        return String(token)
+    }
+
+    /// Starts `postern share` for `upstream` and waits for its public URL line.
+    func share(_ upstream: String, token: String, subdomain: String? = nil, extra: [String] = []) async throws -> (agent: ChildProcess, url: String) {
+        var arguments = ["share", upstream, "--relay", "localhost:\(agentPort)", "--token", token, "--relay-ca", caFile.path,
+                         "--home", try ChildProcess.temporaryFolder("agent").path]
+        if let subdomain { arguments += ["--subdomain", subdomain] }
+        let agent = try ChildProcess.postern(arguments + extra)
+        let url = try await agent.waitForLine { $0.hasPrefix("https://") }
+        return (agent, url)
+    }
+
+    /// The host of a public URL (`NAME.tunnel.localhost`).
+    static func host(of url: String) -> String {
+        String(url.dropFirst("https://".count).prefix { $0 != ":" && $0 != "/" })
+    }
+
+    /// curl to a public URL, resolved to loopback and trusting the relay's root.
+    func curl(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
+        let host = Self.host(of: url)
+        let result = try runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(port):127.0.0.1", "--cacert", caFile.path,
+                                  "-w", "\n%{http_code}"] + arguments + [url])
+        guard result.status == 0 else { throw TestFailure("curl \(url) failed: \(result.stderr)") }
+        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.popLast() ?? "") ?? 0
+        return (status, lines.joined(separator: "\n"))
+    }
+
+    func publicURL(_ name: String, path: String = "/") -> String {
+        "https://\(name).\(Self.domain):\(port)\(path)"
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes.
+func waitFor(_ what: String, timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if (try? condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("\(what) did not happen within \(timeout)")
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// The built `postern relay` and `postern share` as separate processes on
+/// loopback, with a Python upstream, driven by curl.
+@Suite(.serialized) struct TunnelEndToEndTests {
+    @Test func aRequestReachesTheUpstreamWithTheRelaysForwardedHeaders() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try relay.createToken("laptop"), subdomain: "app")
+        defer { agent.stop() }
+        #expect(url == relay.publicURL("app"))
+        let hello = try relay.curl(url)
+        #expect(hello.status == 200 && hello.body == "hello from upstream\n")
+
+        let echoed = try relay.curl(relay.publicURL("app", path: "/headers"), [
+            "-H", "X-Forwarded-For: 203.0.113.9", "-H", "X-Forwarded-Proto: http",
+            "-H", "X-Forwarded-Host: evil.example", "-H", "Forwarded: for=198.51.100.1",
+        ])
+        let headers = try #require(try JSONSerialization.jsonObject(with: Data(echoed.body.utf8)) as? [String: String])
+        #expect(headers["x-forwarded-for"] == "127.0.0.1")
+        #expect(headers["x-forwarded-proto"] == "https")
+        #expect(headers["x-forwarded-host"] == "app.\(RelayFixture.domain):\(relay.port)")
+        #expect(headers["forwarded"] == nil)
+        #expect(headers["host"] == "app.\(RelayFixture.domain):\(relay.port)")
+    }
+
+    @Test func hostHeaderRewriteSendsTheUpstreamsHost() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, _) = try await relay.share(upstream.url, token: try relay.createToken("laptop"), subdomain: "dev", extra: ["--host-header", "rewrite"])
+        defer { agent.stop() }
+        let echoed = try relay.curl(relay.publicURL("dev", path: "/headers"))
+        #expect(echoed.body.contains("\"host\": \"127.0.0.1:\(upstream.port)\""))
+    }
+
+    @Test func unknownNamesAndForeignHostsGetA404AndPlainHTTPRedirects() async throws {
+        let relay = try await RelayFixture()
+        let unknown = try relay.curl(relay.publicURL("nobody"))
+        #expect(unknown.status == 404)
+        #expect(unknown.body.contains("nobody.\(RelayFixture.domain)"))
+        // Not an open proxy: another Host is answered by the relay itself.
+        let foreign = try runTool(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", relay.caFile.path,
+                                   "-H", "Host: example.com", "https://localhost:\(relay.port)/"])
+        #expect(foreign.stdout == "404")
+        let redirect = try runTool(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                                    "-H", "Host: app.\(RelayFixture.domain)", "http://127.0.0.1:\(relay.httpPort)/x?y=1"])
+        #expect(redirect.stdout == "301 https://app.\(RelayFixture.domain):\(relay.port)/x?y=1")
+    }
+
+    @Test func aKilledAgentAnswers502AndOtherTunnelsKeepWorking() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let token = try relay.createToken("laptop")
+        let (first, _) = try await relay.share(upstream.url, token: token, subdomain: "one")
+        let (second, _) = try await relay.share(upstream.url, token: token, subdomain: "two")
+        defer { second.stop() }
+        #expect(try relay.curl(relay.publicURL("one")).status == 200)
+        first.stop()
+        try await waitFor("tunnel one answering 502") { try relay.curl(relay.publicURL("one")).status == 502 }
+        let gone = try relay.curl(relay.publicURL("one"))
+        #expect(gone.body.contains("one.\(RelayFixture.domain)"))
+        #expect(try relay.curl(relay.publicURL("two")).status == 200)
+    }
+
+    @Test func anUpstreamThatIsDownGives502() async throws {
+        let relay = try await RelayFixture()
+        let closedPort = try ChildProcess.freePort()
+        let (agent, url) = try await relay.share("http://127.0.0.1:\(closedPort)", token: try relay.createToken("laptop"), subdomain: "down")
+        defer { agent.stop() }
+        let answer = try relay.curl(url)
+        #expect(answer.status == 502)
+        #expect(answer.body.contains("127.0.0.1:\(closedPort)"))
+    }
+
+    @Test func afterARelayRestartTheAgentIsBackOnTheSameURLWithinFiveSeconds() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try relay.createToken("laptop"))
+        defer { agent.stop() }
+        #expect(try relay.curl(url).status == 200)
+        let onlineLines = agent.stdout.components(separatedBy: "share: online").count
+        try await relay.restart()
+        let clock = ContinuousClock()
+        let restarted = clock.now
+        try await waitFor("the agent back online", timeout: .seconds(5)) {
+            agent.stdout.components(separatedBy: "share: online").count > onlineLines
+        }
+        #expect(clock.now - restarted < .seconds(5))
+        #expect(agent.stdout.split(separator: "\n").filter { $0.hasPrefix("https://") }.allSatisfy { $0 == url })
+        #expect(try relay.curl(url).status == 200)
+        #expect(agent.stdout.contains("share: connection to the relay lost"))
+    }
+
+    @Test func aTokenCannotTakeANameAnotherTokenReserved() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (owner, ownerURL) = try await relay.share(upstream.url, token: try relay.createToken("alice"), subdomain: "taken")
+        owner.stop()
+        let (other, otherURL) = try await relay.share(upstream.url, token: try relay.createToken("bob"), subdomain: "taken")
+        defer { other.stop() }
+        #expect(ownerURL == relay.publicURL("taken"))
+        #expect(otherURL != ownerURL)
+        #expect(other.stdout.contains("belongs to another token"))
+        #expect(try relay.curl(relay.publicURL("taken")).status == 502)
+    }
+
+    @Test func twentyMegabytesGoBothWaysIntact() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, _) = try await relay.share(upstream.url, token: try relay.createToken("laptop"), subdomain: "bulk")
+        defer { agent.stop() }
+        let size = 20_000_000
+        let folder = try ChildProcess.temporaryFolder("bulk")
+        let file = folder.appendingPathComponent("upload.bin")
+        var generator = SystemRandomNumberGenerator()
+        try Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: file)
+        let expected = try runTool(["sha256sum", file.path]).stdout.prefix(64)
+
+        let upload = try relay.curl(relay.publicURL("bulk", path: "/upload"), ["--data-binary", "@\(file.path)", "-H", "Content-Type: application/octet-stream"])
+        #expect(upload.status == 200 && upload.body == String(expected))
+        let chunked = try relay.curl(relay.publicURL("bulk", path: "/upload"), ["-X", "POST", "-T", file.path, "-H", "Transfer-Encoding: chunked"])
+        #expect(chunked.body == String(expected))
+
+        let downloaded = folder.appendingPathComponent("download.bin")
+        _ = try relay.curl(relay.publicURL("bulk", path: "/bytes?n=\(size)"), ["-o", downloaded.path])
+        let pattern = Data((0..<size).map { UInt8(truncatingIfNeeded: $0) })
+        let patternFile = folder.appendingPathComponent("pattern.bin")
+        try pattern.write(to: patternFile)
+        #expect(try runTool(["sha256sum", downloaded.path]).stdout.prefix(64) == runTool(["sha256sum", patternFile.path]).stdout.prefix(64))
+    }
+
+    @Test func metricsAreServedOnTheAdminPort() async throws {
+        let relay = try await RelayFixture()
+        _ = try relay.curl(relay.publicURL("nobody"))
+        let metrics = try runTool(["curl", "-sS", "http://127.0.0.1:\(relay.adminPort)/metrics"]).stdout
+        #expect(metrics.contains("postern_relay_requests_total 1"))
+        #expect(metrics.contains("postern_relay_not_found_total 1"))
+        #expect(metrics.contains("postern_relay_tunnels 0"))
+    }
+
+    @Test func perTunnelLimitsAnswer503And429() async throws {
+        let relay = try await RelayFixture(arguments: ["--rate-limit", "5"])
+        let upstream = try await PythonUpstream()
+        let (agent, _) = try await relay.share(upstream.url, token: try relay.createToken("laptop"), subdomain: "limited")
+        defer { agent.stop() }
+        let statuses = try (0..<12).map { _ in try relay.curl(relay.publicURL("limited")).status }
+        #expect(statuses.contains(200))
+        #expect(statuses.contains(429))
+    }
+}
