@@ -22,7 +22,7 @@ public struct BlogResponder: HTTPResponder {
     let configuration: BlogAPIConfiguration
     let media: MediaFiles
     let page = BrowsableAPIPage()
-    private let listCache = ListCache()
+    private let cache = RenderedCache()
 
     public init(articles: Articles, configuration: BlogAPIConfiguration) {
         self.articles = articles
@@ -146,8 +146,13 @@ public struct BlogResponder: HTTPResponder {
         }
         switch method {
         case .get, .head:
+            let generation = articles.generation
+            let key = "\(id) \(origin)"
+            if let cached = cache.get(key, generation: generation) { return Answer(status: .ok, json: cached) }
             guard let article = try await articles.find(id: id) else { throw APIError.noArticle }
-            return Answer(status: .ok, json: ArticleJSON.detail(article, origin: origin))
+            let json = ArticleJSON.detail(article, origin: origin)
+            cache.put(key, generation: generation, json: json)
+            return Answer(status: .ok, json: json)
         case .options:
             let exists = try await articles.find(id: id) != nil
             return Answer(status: .ok, json: OptionsMetadata.json(name: "Article View Sets Instance", action: exists ? "PUT" : nil))
@@ -182,9 +187,9 @@ public struct BlogResponder: HTTPResponder {
     /// The list, encoded once per origin until the next write.
     private func listJSON(origin: String) async throws -> [UInt8] {
         let generation = articles.generation
-        if let cached = listCache.get(origin: origin, generation: generation) { return cached }
+        if let cached = cache.get(origin, generation: generation) { return cached }
         let json = ArticleJSON.list(try await articles.all(), origin: origin)
-        listCache.put(origin: origin, generation: generation, json: json)
+        cache.put(origin, generation: generation, json: json)
         return json
     }
 
@@ -264,24 +269,5 @@ public struct BlogResponder: HTTPResponder {
     static func isLoopback(_ peer: String?) -> Bool {
         guard let peer else { return true }
         return CIDR.loopback.contains { $0.contains(address: peer) }
-    }
-}
-
-/// The encoded article list per origin, valid while the store's generation is unchanged.
-final class ListCache: Sendable {
-    private let entries = Mutex<[String: (generation: UInt64, json: [UInt8])]>([:])
-
-    func get(origin: String, generation: UInt64) -> [UInt8]? {
-        entries.withLock { entries in
-            guard let entry = entries[origin], entry.generation == generation else { return nil }
-            return entry.json
-        }
-    }
-
-    func put(origin: String, generation: UInt64, json: [UInt8]) {
-        entries.withLock { entries in
-            if entries.count >= 16 { entries.removeAll() }
-            entries[origin] = (generation, json)
-        }
     }
 }
