@@ -14,7 +14,8 @@ public enum ShareAgent {
     /// Longest wait between two reconnection attempts.
     static let maximumBackoff = 5.0
 
-    /// Runs until cancelled, or until the relay refuses the token.
+    /// Runs until cancelled (then closes its connection and returns), or until
+    /// the relay refuses the token (throws a ``TunnelError``).
     public static func run(_ configuration: ShareConfiguration, print: @escaping @Sendable (String) -> Void) async throws {
         let relayTLS = try relayContext(configuration)
         let recorder = RequestRecorder()
@@ -45,7 +46,13 @@ public enum ShareAgent {
                 recorder.update { $0 = RequestRecorder.Tunnel(name: accepted.name, publicURL: accepted.url, online: true) }
                 print("share: online, forwarding \(accepted.url) to \(configuration.upstreamDescription)")
                 print(accepted.url)
-                try? await channel.closeFuture.get()
+                // Cancelling the task (e.g. `serve --share` shutting down) closes the connection.
+                await withTaskCancellationHandler {
+                    try? await channel.closeFuture.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
+                if Task.isCancelled { return }
                 recorder.update { $0.online = false }
                 print("share: connection to the relay lost")
             } catch let error as TunnelError where error.isPermanent {
@@ -56,7 +63,7 @@ public enum ShareAgent {
             let delay = min(maximumBackoff, 0.2 * pow(2, Double(attempt))) * Double.random(in: 0.5...1)
             attempt = min(attempt + 1, 10)
             print("share: reconnecting in \(String(format: "%.1f", delay)) s")
-            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            do { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) } catch { return }
         }
     }
 

@@ -139,7 +139,24 @@ import Testing
         #expect(metrics.contains("postern_relay_tunnels 0"))
     }
 
-    @Test func perTunnelLimitsAnswer503And429() async throws {
+    @Test func maxStreamsAnswers503WhenATunnelIsBusy() async throws {
+        let relay = try await RelayFixture(arguments: ["--max-streams", "1"])
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try relay.createToken("laptop"), subdomain: "busy", extra: ["--inspect-port", "0"])
+        defer { agent.stop() }
+        let host = RelayFixture.host(of: url)
+        let downloads = try (0..<3).map { _ in
+            try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}\n",
+                                                                    "--resolve", "\(host):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
+                                                                    relay.publicURL("busy", path: "/bytes?n=30000000")])
+        }
+        for download in downloads { try await download.waitForLine(timeout: .seconds(60)) { !$0.isEmpty } }
+        let statuses = downloads.map { $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) }.sorted()
+        #expect(statuses.contains("200"))
+        #expect(statuses.contains("503"))
+    }
+
+    @Test func theRateLimitAnswers429() async throws {
         let relay = try await RelayFixture(arguments: ["--rate-limit", "5"])
         let upstream = try await PythonUpstream()
         let (agent, _) = try await relay.share(upstream.url, token: try relay.createToken("laptop"), subdomain: "limited")
