@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "PosternServer",
             dependencies: [
-                "Blog", "BlogAPI", "LocalCA",
+                "Blog", "BlogAPI", "LocalCA", "Tunnel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),

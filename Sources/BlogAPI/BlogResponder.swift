@@ -42,7 +42,7 @@ public struct BlogResponder: HTTPResponder {
     }
 
     private func route(_ request: Request, context: Context) async throws -> Response {
-        let origin = try configuration.origins.origin(for: .init(
+        let (origin, hostName) = try configuration.origins.resolve(.init(
             host: request.head.authority,
             forwardedProto: request.headers[.xForwardedProto],
             forwardedHost: request.headers[.xForwardedHost],
@@ -69,12 +69,14 @@ public struct BlogResponder: HTTPResponder {
         case .notFound:
             return try await notFound(request)
         case .root, .list, .detail:
-            return try await api(route, request: request, origin: origin, context: context)
+            let client = configuration.origins.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[.xForwardedFor])
+            let remote = !Self.isLoopback(client) || configuration.origins.isPublicName(hostName)
+            return try await api(route, request: request, origin: origin, remote: remote)
         }
     }
 
     /// A DRF view: every answer carries `Allow` and `Vary: Accept`.
-    private func api(_ route: Route, request: Request, origin: String, context: Context) async throws -> Response {
+    private func api(_ route: Route, request: Request, origin: String, remote: Bool) async throws -> Response {
         let allow = route.allowedMethods
         let format: String?
         switch route {
@@ -93,7 +95,7 @@ public struct BlogResponder: HTTPResponder {
             guard allow.split(separator: ",").contains(where: { $0.trimmingSpaces() == method.rawValue }) else {
                 throw APIError.methodNotAllowed(method)
             }
-            if isWrite, !configuration.remoteWrites, !Self.isLoopback(context.peerAddress) {
+            if isWrite, remote, !configuration.remoteWrites {
                 throw APIError.authenticationRequired
             }
             let answer = try await handle(route, method: method, request: request, origin: origin)

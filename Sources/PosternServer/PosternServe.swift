@@ -55,6 +55,9 @@ public enum PosternServe {
                 logger: logger
             )))
         }
+        if let share = settings.share {
+            services.append(try ShareService(settings: settings, share: share, origins: origins, output: output))
+        }
         services.append(DrainService(inFlight: inFlight, grace: shutdownGrace))
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },

@@ -17,8 +17,25 @@ public struct ServeInput: Sendable {
     public var maxUpload: String?
     public var names: [String] = []
     public var openWrites = false
+    /// `--share`: also connect to a relay and serve the public URL it gives.
+    public var share = false
+    public var relay: String?
+    public var token: String?
+    public var subdomain: String?
+    public var relayCA: String?
+    public var inspectPort: String?
 
     public init() {}
+}
+
+/// Where `serve --share` connects, checked.
+public struct ShareSettings: Sendable {
+    public var relay: String
+    public var token: String
+    public var subdomain: String?
+    public var relayCA: String?
+    /// The share inspector's port on 127.0.0.1; 0 turns it off.
+    public var inspectPort: Int
 }
 
 /// The checked settings of `postern serve`.
@@ -36,6 +53,7 @@ public struct ServeSettings: Sendable {
     public var maxUpload: Int
     public var extraNames: [String]
     public var openWrites: Bool
+    public var share: ShareSettings?
 
     /// Applies flags, then `POSTERN_*` variables, then defaults; a bad value is a ``ConfigurationError``.
     public static func resolve(_ input: ServeInput, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ServeSettings {
@@ -106,6 +124,18 @@ public struct ServeSettings: Sendable {
             throw ConfigurationError("--name must be a DNS name or an IP address for the certificate, not \"\(name)\".")
         }
 
+        var share: ShareSettings?
+        if input.share || ["1", "true", "yes"].contains(environment["POSTERN_SHARE"]?.lowercased() ?? "") {
+            guard let relay = value(input.relay, "RELAY")?.0 else {
+                throw ConfigurationError("--share needs --relay HOST:PORT, the relay's agent port (e.g. tunnel.example.com:7443).")
+            }
+            guard let token = value(input.token, "TOKEN")?.0 else {
+                throw ConfigurationError("--share needs --token, made on the relay with `postern relay token create NAME`.")
+            }
+            share = ShareSettings(relay: relay, token: token, subdomain: value(input.subdomain, "SUBDOMAIN")?.0.lowercased(),
+                                  relayCA: value(input.relayCA, "RELAY_CA")?.0,
+                                  inspectPort: try port(value(input.inspectPort, "INSPECT_PORT"), default: 4040, allowZero: true))
+        }
         let openWrites = input.openWrites || ["1", "true", "yes"].contains(environment["POSTERN_OPEN_WRITES"]?.lowercased() ?? "")
         let database = value(input.database, "DATABASE")?.0 ?? PosternHome.database(home).path
         let media = value(input.media, "MEDIA")?.0 ?? PosternHome.media(home).path
@@ -113,7 +143,7 @@ public struct ServeSettings: Sendable {
             host: host, port: httpsPort, httpPort: httpPort == 0 ? nil : httpPort, home: home,
             databasePath: Self.absolute(database), mediaPath: Self.absolute(media), publicURL: publicURL,
             extraAllowedHosts: allowed.map { $0.lowercased() }, trustedProxies: proxies, maxUpload: maxUpload,
-            extraNames: names, openWrites: openWrites
+            extraNames: names, openWrites: openWrites, share: share
         )
     }
 

@@ -16,7 +16,9 @@ public enum ShareAgent {
 
     /// Runs until cancelled (then closes its connection and returns), or until
     /// the relay refuses the token (throws a ``TunnelError``).
-    public static func run(_ configuration: ShareConfiguration, print: @escaping @Sendable (String) -> Void) async throws {
+    /// `onOnline` gets the public URL each time the relay accepts the agent (`serve --share` allows its host).
+    public static func run(_ configuration: ShareConfiguration, print: @escaping @Sendable (String) -> Void,
+                           onOnline: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let relayTLS = try relayContext(configuration)
         let recorder = RequestRecorder()
         let route = AgentRoute(configuration: configuration, tls: try AgentRoute.upstreamTLS(configuration), recorder: recorder)
@@ -44,6 +46,7 @@ public enum ShareAgent {
                 }
                 name = accepted.name
                 recorder.update { $0 = RequestRecorder.Tunnel(name: accepted.name, publicURL: accepted.url, online: true) }
+                onOnline(accepted.url)
                 print("share: online, forwarding \(accepted.url) to \(configuration.upstreamDescription)")
                 print(accepted.url)
                 // Cancelling the task (e.g. `serve --share` shutting down) closes the connection.

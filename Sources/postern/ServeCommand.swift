@@ -37,6 +37,18 @@ struct ServeCommand: AsyncParsableCommand {
     var names: [String] = []
     @Flag(name: .customLong("open-writes"), help: "Let other machines create, change and delete articles without a token. (POSTERN_OPEN_WRITES=1)")
     var openWrites = false
+    @Flag(help: "Also give this server a public URL through a `postern relay`. (POSTERN_SHARE=1)")
+    var share = false
+    @Option(help: "With --share: the relay's agent address, HOST:PORT. (POSTERN_RELAY)")
+    var relay: String?
+    @Option(help: "With --share: token from `postern relay token create`. (POSTERN_TOKEN)")
+    var token: String?
+    @Option(help: "With --share: the name to ask for, NAME.DOMAIN. (POSTERN_SUBDOMAIN)")
+    var subdomain: String?
+    @Option(name: .customLong("relay-ca"), help: "With --share: root certificate the relay's certificate must chain to. (POSTERN_RELAY_CA)")
+    var relayCA: String?
+    @Option(name: .customLong("inspect-port"), help: "With --share: the inspector's port on 127.0.0.1; 0 turns it off. (POSTERN_INSPECT_PORT, default 4040)")
+    var inspectPort: String?
 
     func run() async throws {
         var input = ServeInput()
@@ -52,6 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
         input.maxUpload = maxUpload
         input.names = names
         input.openWrites = openWrites
+        input.share = share
+        input.relay = relay
+        input.token = token
+        input.subdomain = subdomain
+        input.relayCA = relayCA
+        input.inspectPort = inspectPort
         try await PosternServe.run(try ServeSettings.resolve(input))
     }
 }

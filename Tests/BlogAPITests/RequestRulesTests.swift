@@ -129,3 +129,23 @@ import Testing
         #expect(type.essence == "multipart/form-data" && type.parameters["boundary"] == "a;b" && type.parameters["charset"] == "utf-8")
     }
 }
+
+@Suite struct RemoteClientTests {
+    @Test func theClientBehindATrustedProxyIsTheLastForwardedAddress() {
+        let policy = OriginPolicy(publicURL: nil, allowedHosts: ["localhost"])
+        #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: "203.0.113.9") == "203.0.113.9")
+        #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: "10.0.0.1, 198.51.100.7") == "198.51.100.7")
+        #expect(policy.clientAddress(peer: "192.168.1.5", forwardedFor: "127.0.0.1") == "192.168.1.5")
+        #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: nil) == "127.0.0.1")
+    }
+
+    @Test func publicNamesAreLearntOrConfigured() throws {
+        let policy = OriginPolicy(publicURL: "https://api.example.test:8443", allowedHosts: ["localhost"])
+        #expect(policy.isPublicName("api.example.test") && policy.isAllowed("api.example.test"))
+        #expect(!policy.isPublicName("localhost"))
+        #expect(!policy.isAllowed("blog.tunnel.localhost"))
+        policy.learntHosts.add("blog.tunnel.localhost")
+        #expect(policy.isPublicName("blog.tunnel.localhost") && policy.isAllowed("blog.tunnel.localhost"))
+        #expect(try policy.resolve(.init(host: "localhost:1", forwardedProto: "https", forwardedHost: "blog.tunnel.localhost:9", peer: "127.0.0.1", isTLS: true)).hostName == "blog.tunnel.localhost")
+    }
+}

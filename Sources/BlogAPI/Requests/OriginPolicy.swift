@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Decides which origin (`https://host:port`) a request's absolute URLs use,
 /// and which Host names the server answers to at all.
 ///
@@ -20,11 +22,21 @@ public struct OriginPolicy: Sendable {
     public var publicURL: String?
     public var allowedHosts: [String]
     public var trustedProxies: [CIDR]
+    /// Hosts allowed while the server runs (the public name `serve --share` gets from its relay).
+    public let learntHosts = LearntHosts()
 
     public init(publicURL: String?, allowedHosts: [String], trustedProxies: [CIDR] = CIDR.loopback) {
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
         self.trustedProxies = trustedProxies
+    }
+
+    /// The address of the client a request is from: the peer, or — when the peer is a
+    /// trusted proxy (a relay's agent, nginx) — the last `X-Forwarded-For` value it wrote.
+    /// Rules about "remote" clients use this, so a request through a tunnel is remote.
+    public func clientAddress(peer: String?, forwardedFor: String?) -> String? {
+        guard let peer, trustedProxies.contains(where: { $0.contains(address: peer) }) else { return peer }
+        return Self.lastValue(forwardedFor) ?? peer
     }
 
     /// What one request says about where it was sent.
@@ -47,6 +59,11 @@ public struct OriginPolicy: Sendable {
 
     /// The origin for absolute URLs, or `disallowedHost` when the host is not allowed.
     public func origin(for facts: RequestFacts) throws(APIError) -> String {
+        try resolve(facts).origin
+    }
+
+    /// The origin, and the host name the request was addressed to (after trusted forwarding).
+    public func resolve(_ facts: RequestFacts) throws(APIError) -> (origin: String, hostName: String) {
         let trusted = facts.peer.map { peer in trustedProxies.contains { $0.contains(address: peer) } } ?? false
         var host = facts.host ?? ""
         var scheme = facts.isTLS ? "https" : "http"
@@ -55,13 +72,24 @@ public struct OriginPolicy: Sendable {
             if let proto = Self.lastValue(facts.forwardedProto)?.lowercased(), proto == "https" || proto == "http" { scheme = proto }
         }
         guard let name = Self.hostName(host), isAllowed(name) else { throw APIError.disallowedHost(host) }
-        if let publicURL { return publicURL }
-        return "\(scheme)://\(host.lowercased())"
+        if let publicURL { return (publicURL, name) }
+        return ("\(scheme)://\(host.lowercased())", name)
+    }
+
+    /// Whether a request addressed to `name` came from outside: the public URL's host,
+    /// or the name a relay gave `serve --share`. Such a request is remote even when the
+    /// hop that delivered it (a tunnel agent, a proxy) is on loopback.
+    public func isPublicName(_ name: String) -> Bool {
+        if learntHosts.contains(name) { return true }
+        guard let publicURL, let host = Self.hostName(String(publicURL.drop(while: { $0 != "/" }).dropFirst(2))) else { return false }
+        return host == name
     }
 
     /// Whether a host name (no port) is on the allow-list.
     public func isAllowed(_ name: String) -> Bool {
         let name = name.hasSuffix(".") ? String(name.dropLast()) : name
+        if learntHosts.contains(name) { return true }
+        if let publicURL, let host = Self.hostName(String(publicURL.drop(while: { $0 != "/" }).dropFirst(2))), host == name { return true }
         return allowedHosts.contains { pattern in
             pattern == "*" || pattern == name || (pattern.hasPrefix(".") && (name.hasSuffix(pattern) || name == pattern.dropFirst()))
         }
@@ -95,4 +123,15 @@ public struct OriginPolicy: Sendable {
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
     var isASCIILetterOrDigit: Bool { isASCII && (isLetter || isNumber) }
+}
+
+/// Host names added while the server runs; shared by every copy of the policy.
+public final class LearntHosts: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    public init() {}
+
+    public func add(_ name: String) { names.withLock { _ = $0.insert(name.lowercased()) } }
+
+    func contains(_ name: String) -> Bool { names.withLock { $0.contains(name) } }
 }
