@@ -107,10 +107,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalCATests", dependencies: ["LocalCA"]),
-        .testTarget(name: "TunnelTests", dependencies: ["Tunnel"]),
+        .testTarget(name: "TunnelTests", dependencies: ["Tunnel", "PosternTestSupport"]),
+        .target(name: "PosternTestSupport", path: "Tests/PosternTestSupport"),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "PosternTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import PosternTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -14,24 +15,9 @@ final class PosternProcess: @unchecked Sendable {
     let stdoutFile: URL
     let stderrFile: URL
 
-    /// The binary next to the test bundle (what `swift build` made), or `POSTERN_BINARY`.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["POSTERN_BINARY"] { return URL(fileURLWithPath: path) }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("postern")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("postern")
-    }
+    static var binary: URL { TestProcesses.postern }
 
-    static func temporaryFolder(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-e2e-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryFolder(_ label: String) throws -> URL { try TestProcesses.temporaryFolder(label) }
 
     init(home: URL? = nil, arguments: [String] = [], environment: [String: String] = [:], port: Int? = nil, httpPort: Int? = nil) throws {
         self.home = try home ?? Self.temporaryFolder("home")
@@ -97,20 +83,7 @@ final class PosternProcess: @unchecked Sendable {
         }
     }
 
-    /// A port nobody listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw ProcessFailure("cannot bind a probe socket") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() throws -> Int { try TestProcesses.freePort() }
 }
 
 struct ProcessFailure: Error, CustomStringConvertible {
@@ -118,35 +91,11 @@ struct ProcessFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a command to completion and returns its exit status and output
-/// (captured through files, so no pipe can fill up and block the child).
+/// Runs a command to completion (see ``TestProcesses/run(_:input:environment:)``).
 @discardableResult
 func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-    let folder = try PosternProcess.temporaryFolder("run")
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outFile = folder.appendingPathComponent("out"), errFile = folder.appendingPathComponent("err"), inFile = folder.appendingPathComponent("in")
-    FileManager.default.createFile(atPath: outFile.path, contents: nil)
-    FileManager.default.createFile(atPath: errFile.path, contents: nil)
-    FileManager.default.createFile(atPath: inFile.path, contents: input ?? Data())
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-    if let environment { process.environment = environment }
-    process.standardOutput = try FileHandle(forWritingTo: outFile)
-    process.standardError = try FileHandle(forWritingTo: errFile)
-    process.standardInput = try FileHandle(forReadingFrom: inFile)
-    // Wait without holding a thread: many tests run at once on a small cooperative pool.
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        process.terminationHandler = { _ in continuation.resume() }
-        do { try process.run() } catch {
-            process.terminationHandler = nil
-            continuation.resume()
-        }
-    }
-    guard process.processIdentifier != 0 else { throw ProcessFailure("cannot start \(executable)") }
-    return (process.terminationStatus,
-            (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-            (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+    let result = try await TestProcesses.run([executable] + arguments, input: input, environment: environment)
+    return (result.status, result.stdout, result.stderr)
 }
 
 /// Whether a program is on PATH; tests that need it skip with a printed reason when it is not.

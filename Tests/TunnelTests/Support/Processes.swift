@@ -1,4 +1,5 @@
 import Foundation
+import PosternTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -10,24 +11,9 @@ final class ChildProcess: @unchecked Sendable {
     let stdoutFile: URL
     let stderrFile: URL
 
-    /// The `postern` binary next to the test bundle, or `POSTERN_BINARY`.
-    static var postern: URL {
-        if let path = ProcessInfo.processInfo.environment["POSTERN_BINARY"] { return URL(fileURLWithPath: path) }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("postern")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("postern")
-    }
+    static var postern: URL { TestProcesses.postern }
 
-    static func temporaryFolder(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-tunnel-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryFolder(_ label: String) throws -> URL { try TestProcesses.temporaryFolder(label) }
 
     init(_ executable: URL, _ arguments: [String], directory: URL? = nil) throws {
         let logs = try Self.temporaryFolder("logs")
@@ -84,20 +70,7 @@ final class ChildProcess: @unchecked Sendable {
         stop()
     }
 
-    /// A TCP port nobody listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw TestFailure("cannot bind a probe socket") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() throws -> Int { try TestProcesses.freePort() }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -105,25 +78,9 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a program to completion; output goes through files, so a large one cannot block it.
+/// Runs a program to completion, blocking (see ``TestProcesses/runBlocking(_:input:)``).
 @discardableResult
 func runTool(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("postern-tool-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outFile = folder.appendingPathComponent("out"), errFile = folder.appendingPathComponent("err"), inFile = folder.appendingPathComponent("in")
-    FileManager.default.createFile(atPath: outFile.path, contents: nil)
-    FileManager.default.createFile(atPath: errFile.path, contents: nil)
-    FileManager.default.createFile(atPath: inFile.path, contents: input ?? Data())
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outFile)
-    process.standardError = try FileHandle(forWritingTo: errFile)
-    process.standardInput = try FileHandle(forReadingFrom: inFile)
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus,
-            (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-            (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+    let result = try TestProcesses.runBlocking(arguments, input: input)
+    return (result.status, result.stdout, result.stderr)
 }

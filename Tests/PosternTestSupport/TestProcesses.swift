@@ -1,0 +1,105 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the end-to-end test targets share: finding the built `postern`,
+/// temporary folders, free loopback ports, and running a tool to completion.
+public enum TestProcesses {
+    /// The `postern` binary next to the test bundle (what `swift build` made), or `POSTERN_BINARY`.
+    public static var postern: URL {
+        if let path = ProcessInfo.processInfo.environment["POSTERN_BINARY"] { return URL(fileURLWithPath: path) }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("postern")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("postern")
+    }
+
+    /// A new empty folder under the system's temporary folder.
+    public static func temporaryFolder(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-test-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A TCP port on 127.0.0.1 nobody listens on right now.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0 else { throw TestProcessError("cannot bind a probe socket on 127.0.0.1") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// What a finished tool said.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// Runs `arguments[0]` (looked up on PATH unless absolute) to completion, without
+    /// holding a thread while it runs: many tests run at once on a small cooperative pool.
+    /// Output goes through files, so no pipe can fill up and block the child.
+    public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) async throws -> Result {
+        let (process, files) = try prepare(arguments, input: input, environment: environment)
+        defer { try? FileManager.default.removeItem(at: files) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume()
+            }
+        }
+        guard process.processIdentifier != 0 else { throw TestProcessError("cannot start \(arguments.first ?? "")") }
+        return collect(process, files)
+    }
+
+    /// The same, blocking the calling thread (for synchronous helpers).
+    public static func runBlocking(_ arguments: [String], input: Data? = nil) throws -> Result {
+        let (process, files) = try prepare(arguments, input: input, environment: nil)
+        defer { try? FileManager.default.removeItem(at: files) }
+        try process.run()
+        process.waitUntilExit()
+        return collect(process, files)
+    }
+
+    private static func prepare(_ arguments: [String], input: Data?, environment: [String: String]?) throws -> (Process, URL) {
+        let folder = try temporaryFolder("run")
+        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err"), inFile = folder.appendingPathComponent("in")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        FileManager.default.createFile(atPath: inFile.path, contents: input ?? Data())
+        let process = Process()
+        let absolute = arguments.first?.hasPrefix("/") == true
+        process.executableURL = URL(fileURLWithPath: absolute ? arguments[0] : "/usr/bin/env")
+        process.arguments = absolute ? Array(arguments.dropFirst()) : arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = try FileHandle(forReadingFrom: inFile)
+        return (process, folder)
+    }
+
+    private static func collect(_ process: Process, _ folder: URL) -> Result {
+        Result(status: process.terminationStatus,
+               stdout: (try? String(contentsOf: folder.appendingPathComponent("out"), encoding: .utf8)) ?? "",
+               stderr: (try? String(contentsOf: folder.appendingPathComponent("err"), encoding: .utf8)) ?? "")
+    }
+}
+
+/// A test's process could not be set up.
+public struct TestProcessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
