@@ -39,7 +39,8 @@
 set -euo pipefail
 
 COMMAND_LINE=""   # the variables the caller set that change the workload, then the command
-for v in DURATION THREADS CONNS SEED_COUNT SEED_IMAGES UPLOADS PARTS BIG_MIB MAX_UPLOAD POSTERN_ARGS; do
+for v in DURATION THREADS CONNS SEED_COUNT SEED_IMAGES UPLOADS PARTS BIG_MIB MAX_UPLOAD POSTERN_ARGS \
+         SKIP_BUILD SCRATCH_PATH POSTERN_BIN CEILING_BIN; do
   if [ -n "${!v:-}" ]; then
     case "${!v}" in *" "*) COMMAND_LINE+="$v='${!v}' " ;; *) COMMAND_LINE+="$v=${!v} " ;; esac
   fi
@@ -167,7 +168,11 @@ log "results in $OUTDIR (kept), scratch in $WORK (removed at exit)"
 {
   echo "DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "COMMAND=$COMMAND_LINE"
   echo "NPROC=$(nproc)"; echo "SWIFT=$(swift --version 2>/dev/null | head -1)"
-  echo "GIT=$(git -C "$PKG" rev-parse --short HEAD 2>/dev/null || echo none)"
+  # the checkout the binaries are built from; "+changes" when Sources/ or Package.swift differ from it
+  git_desc=$(git -C "$PKG" rev-parse --short HEAD 2>/dev/null || echo none)
+  [ -n "$(git -C "$PKG" status --porcelain -- Sources Package.swift 2>/dev/null)" ] && git_desc="$git_desc+changes"
+  if [ -n "${POSTERN_BIN:-}" ]; then git_desc="$git_desc (postern binary given: $POSTERN_BIN)"; fi
+  echo "GIT=$git_desc"
   echo "LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "BIG_MIB=$BIG_MIB"; echo "DURATION=$DURATION"; echo "THREADS=$THREADS"; echo "CONNS=$CONNS"; echo "PARTS=$PARTS"
 } > "$OUTDIR/meta.env"

@@ -42,6 +42,7 @@ public struct LocalCAError: Error, CustomStringConvertible, LocalizedError, Send
             case fileSystem
             case signing
             case unsupportedKey
+            case invalidTrustStore
         }
 
         private let base: Base
@@ -77,6 +78,8 @@ public struct LocalCAError: Error, CustomStringConvertible, LocalizedError, Send
         public static let signing = Code(.signing)
         /// The key type is not one Postern can use.
         public static let unsupportedKey = Code(.unsupportedKey)
+        /// A trust store name in `--stores` or `TRUST_STORES` is not one Postern knows.
+        public static let invalidTrustStore = Code(.invalidTrustStore)
     }
 
     /// What kind of failure this is; compare with the static members of ``Code``.

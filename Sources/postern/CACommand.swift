@@ -13,7 +13,7 @@ struct CACommand: ParsableCommand {
         is name-constrained: it can only vouch for localhost, *.test, *.local, *.internal, *.home.arpa \
         and private addresses, so a leaked key cannot impersonate any public site.
         """,
-        subcommands: [Path.self, Info.self, Export.self, Create.self]
+        subcommands: [Path.self, Info.self, Export.self, Create.self, Install.self, Uninstall.self, QR.self]
     )
 
     /// `--home`, shared by every subcommand.
@@ -36,12 +36,12 @@ struct CACommand: ParsableCommand {
 
     /// `postern ca info`: what the root is and what it may sign.
     struct Info: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the root's subject, SHA-256 fingerprint, validity and name constraints.")
+        static let configuration = CommandConfiguration(abstract: "Print the root's subject, SHA-256 fingerprint, validity, name constraints and the trust stores it is in.")
         @OptionGroup var options: HomeOption
 
         func run() throws {
             let ca = try CertificateAuthority.load(caFolder: options.caFolder)
-            for line in CACommand.describe(ca) { Console.line(line) }
+            for line in CACommand.describe(ca) + CACommand.storeLines(ca) { Console.line(line) }
         }
     }
 
