@@ -2,6 +2,7 @@ import Blog
 import BlogAPI
 import Foundation
 import Hummingbird
+import LocalCA
 import HummingbirdHTTP2
 import Logging
 import NIOCore
@@ -82,6 +83,12 @@ public enum PosternServe {
             lines.append("http://\(hosts[0]):\(httpPort)/ redirects to HTTPS; http://\(hosts[0]):\(httpPort)/ca serves the root certificate to phones")
         }
         lines.append("Root certificate: \(identity.authority.rootCertificatePath.path)")
+        if wildcard, let httpPort = settings.httpPort {
+            // Reachable from the LAN: a phone's camera can read where to fetch the root.
+            let page = CAPageURL.lan(port: httpPort)
+            if let qr = try? QRCode(encoding: page) { lines.append(qr.halfBlockText()) }
+            lines.append("Phones: scan the code, or open \(page)")
+        }
         lines.append("  trust it here with `postern ca install`, or pass it to clients: curl --cacert \(identity.authority.rootCertificatePath.path)")
         return lines.joined(separator: "\n")
     }
