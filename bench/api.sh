@@ -354,8 +354,8 @@ def mem(m):
     return d, txt
 
 rows = []   # (metric, postern, reference, ceiling, numeric p, numeric r, numeric c)
-def add(name, p, r, c=None, digits=1):
-    rows.append((name, num(p, digits), num(r, digits), num(c, digits), p, r, c))
+def add(name, p, r, c=None, digits=1, comparable=True):
+    rows.append((name, num(p, digits), num(r, digits), num(c, digits), p, r if comparable else None, c))
 
 add(f"GET /blog/ ({g(P, 'seed', 'requests') or g(R, 'seed', 'requests')} items) req/s", g(P, "list", "rps"), g(R, "list", "rps"))
 add("GET /blog/ p50 ms", g(P, "list", "p50_ms"), g(R, "list", "p50_ms"), digits=2)
@@ -369,7 +369,10 @@ add("start, cold ms", g(PS, "cold_ms"), g(RS, "cold_ms"), digits=0)
 add("start, warm ms", g(PS, "warm_ms"), g(RS, "warm_ms"), digits=0)
 pd, ptxt = mem(PM)
 rd, rtxt = mem(RM)
-add(f"RSS delta, {meta.get('BIG_MIB')} MiB upload, MiB", pd, rd)
+# a ratio only when both servers stored the file and both deltas are above noise
+stored = all(str(m.get("status", "")).startswith("2") for m in (PM, RM))
+add(f"RSS delta, {meta.get('BIG_MIB')} MiB upload, MiB", pd, rd,
+    comparable=stored and pd is not None and rd is not None and min(pd, rd) >= 1.0)
 
 L = ["| metric | Postern | Django gunicorn | bare ceiling | Postern ÷ Django | Postern ÷ ceiling |",
      "| --- | ---: | ---: | ---: | ---: | ---: |"]
