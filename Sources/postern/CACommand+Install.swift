@@ -33,16 +33,22 @@ extension CACommand {
         func run() throws {
             let kinds = try stores.kinds()
             let ca = try CertificateAuthority.loadOrCreate(caFolder: options.caFolder)
-            let environment = TrustStoreEnvironment.current()
-            var failed = false
-            for kind in kinds {
-                for report in kind.install(ca, environment: environment) {
-                    Console.line(report.description)
-                    failed = failed || report.isFailure
-                }
-            }
-            if failed { throw InstallFailure(action: "install the root into") }
+            try CACommand.reportChanges(kinds, action: "install the root into") { $0.install(ca, environment: $1) }
         }
+    }
+
+    /// Runs `change` on each store, prints one line a report, and fails (exit 1) if any store failed.
+    static func reportChanges(_ kinds: [TrustStoreKind], action: String,
+                              _ change: (TrustStoreKind, TrustStoreEnvironment) -> [TrustStoreReport]) throws {
+        let environment = TrustStoreEnvironment.current()
+        var failed = false
+        for kind in kinds {
+            for report in change(kind, environment) {
+                Console.line(report.description)
+                failed = failed || report.isFailure
+            }
+        }
+        if failed { throw InstallFailure(action: action) }
     }
 
     /// The exit-1 error after a store failed; its lines above say what to run.
@@ -63,15 +69,7 @@ extension CACommand {
         func run() throws {
             let kinds = try stores.kinds()
             let ca = try CertificateAuthority.load(caFolder: options.caFolder)
-            let environment = TrustStoreEnvironment.current()
-            var failed = false
-            for kind in kinds {
-                for report in kind.uninstall(ca, environment: environment) {
-                    Console.line(report.description)
-                    failed = failed || report.isFailure
-                }
-            }
-            if failed { throw InstallFailure(action: "remove the root from") }
+            try CACommand.reportChanges(kinds, action: "remove the root from") { $0.uninstall(ca, environment: $1) }
         }
     }
 
