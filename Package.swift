@@ -106,7 +106,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "LocalCATests", dependencies: ["LocalCA"]),
+        .testTarget(name: "LocalCATests", dependencies: ["LocalCA", "PosternTestSupport"]),
         .testTarget(name: "TunnelTests", dependencies: ["Tunnel", "PosternTestSupport"]),
         .target(name: "PosternTestSupport", path: "Tests/PosternTestSupport"),
         .testTarget(

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import X509
 
@@ -13,15 +14,26 @@ extension CertificateAuthority {
     /// behind does not reject a root or leaf made a moment ago.
     static let backdating: TimeInterval = 3_600
 
-    /// The subject of a root made by `identity` (`user@host`), mkcert's shape
-    /// with Postern's names: O and OU say whose it is, CN says it again in a
-    /// form lists of certificates can show on one line.
-    static func rootSubject(identity: String) throws -> DistinguishedName {
+    /// The subject of a root made by `identity` (`user@host`) for `publicKey`,
+    /// mkcert's shape with Postern's names: O and OU say whose it is, CN says
+    /// it again in a form lists of certificates can show on one line.
+    ///
+    /// The CN also carries ``keyTag(_:)``, so two roots of one user (before
+    /// and after `postern ca rotate`) have different subjects: NSS files every
+    /// certificate with one subject under one nickname, and a phone's list
+    /// would show two identical names.
+    static func rootSubject(identity: String, publicKey: Certificate.PublicKey) throws -> DistinguishedName {
         try DistinguishedName {
             OrganizationName("Postern development CA")
             OrganizationalUnitName(UserIdentity.bounded(identity))
-            CommonName(UserIdentity.bounded("Postern development CA (\(identity))"))
+            CommonName(UserIdentity.bounded("Postern development CA \(keyTag(publicKey)) (\(identity))"))
         }
+    }
+
+    /// The first 8 hex digits (upper case) of the SHA-256 of the key's
+    /// SubjectPublicKeyInfo: short, and fixed before the certificate exists.
+    static func keyTag(_ publicKey: Certificate.PublicKey) -> String {
+        SHA256.hash(data: Array(publicKey.subjectPublicKeyInfoBytes)).prefix(4).map { String(format: "%02X", $0) }.joined()
     }
 
     /// Builds a self-signed root.
@@ -39,7 +51,7 @@ extension CertificateAuthority {
         identity: String,
         now: Date
     ) throws -> Certificate {
-        let subject = try rootSubject(identity: identity)
+        let subject = try rootSubject(identity: identity, publicKey: key.publicKey)
         let notBefore = now.addingTimeInterval(-backdating)
         do {
             let extensions = try Certificate.Extensions {

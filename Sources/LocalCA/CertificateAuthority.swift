@@ -57,6 +57,12 @@ public struct CertificateAuthority: Sendable {
         SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(separator: ":")
     }
 
+    /// The first 8 hex digits of the SHA-256 fingerprint, lower case: what
+    /// tells two roots apart in store names and retired file names.
+    public var shortFingerprint: String {
+        String(sha256Fingerprint.replacingOccurrences(of: ":", with: "").prefix(8)).lowercased()
+    }
+
     /// Whether the root carries a NameConstraints extension.
     public var isNameConstrained: Bool { (try? certificate.extensions.nameConstraints) != nil }
 
@@ -178,6 +184,13 @@ public struct CertificateAuthority: Sendable {
                 "A certificate authority already exists in \(caFolder.path); keep using it, or move that folder away first (every device that trusts the old root would need the new one)."
             )
         }
+        let (ca, keyPEM) = try makeRoot(caFolder: caFolder, constrained: constrained, now: now)
+        try ca.write(keyPEM: keyPEM)
+        return ca
+    }
+
+    /// A new P-256 root for `caFolder`, not yet written, and its key in PEM.
+    static func makeRoot(caFolder: URL, constrained: Bool, now: Date) throws -> (CertificateAuthority, [UInt8]) {
         let key = P256.Signing.PrivateKey()
         let certificate = try makeRootCertificate(
             key: Certificate.PrivateKey(key),
@@ -186,10 +199,15 @@ public struct CertificateAuthority: Sendable {
             now: now
         )
         let ca = try CertificateAuthority(caFolder: caFolder, certificate: certificate, privateKey: Certificate.PrivateKey(key))
-        // The key goes first: a root certificate without its key would look like a finished CA.
-        try SecureFile.save(Array(key.pemRepresentation.utf8) + [0x0A], to: keyPath, mode: 0o600)
-        try SecureFile.save(Array(ca.pem.utf8), to: certificatePath, mode: 0o644)
-        return ca
+        return (ca, Array(key.pemRepresentation.utf8) + [0x0A])
+    }
+
+    /// Writes the root's key (0600) and certificate (0644) into its folder,
+    /// each atomically. The key goes first: a root certificate without its key
+    /// would look like a finished CA.
+    func write(keyPEM: [UInt8]) throws {
+        try SecureFile.save(keyPEM, to: privateKeyPath, mode: 0o600)
+        try SecureFile.save(Array(pem.utf8), to: rootCertificatePath, mode: 0o644)
     }
 
     /// The algorithm a key of this kind signs certificates with.

@@ -108,6 +108,17 @@ public enum ServerCertificate {
         }
     }
 
+    /// Re-issues the leaf in `certsFolder` from `ca` for the names it carries
+    /// now (after `postern ca rotate`); `nil` when the folder holds no leaf.
+    public static func renew(ca: CertificateAuthority, certsFolder: URL, now: Date = Date()) throws -> ServerCertificateFiles? {
+        let chainPath = certsFolder.appendingPathComponent(chainFileName)
+        let keyPath = certsFolder.appendingPathComponent(keyFileName)
+        guard let current = try? currentLeaf(chainPath: chainPath, keyPath: keyPath),
+              let sans = try? current.certificate.extensions.subjectAlternativeNames else { return nil }
+        let names = sans.compactMap(CertificateName.init).map(\.description)
+        return try ensure(ca: ca, certsFolder: certsFolder, names: names, now: now)
+    }
+
     /// What is on disk now.
     struct CurrentLeaf {
         var certificate: Certificate

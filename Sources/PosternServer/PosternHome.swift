@@ -21,6 +21,8 @@ public enum PosternHome {
 
     public static func caFolder(_ home: URL) -> URL { home.appendingPathComponent("ca", isDirectory: true) }
     public static func certsFolder(_ home: URL) -> URL { home.appendingPathComponent("certs", isDirectory: true) }
+    /// `certs/by-name`: the DNS-only leaf served to clients that send SNI (see `ServerIdentity`).
+    public static func byNameCertsFolder(_ home: URL) -> URL { certsFolder(home).appendingPathComponent("by-name", isDirectory: true) }
     public static func database(_ home: URL) -> URL { home.appendingPathComponent("postern.sqlite") }
     public static func media(_ home: URL) -> URL { home.appendingPathComponent("media", isDirectory: true) }
 

@@ -28,7 +28,7 @@ struct ServerIdentity {
             let names = LocalNames.serverNames(extra: extraNames, permittedBy: authority.namePolicy)
             let dnsNames = names.filter { IPAddress($0) == nil }
             files = try ServerCertificate.ensure(ca: authority, certsFolder: certs, names: names)
-            byName = try ServerCertificate.ensure(ca: authority, certsFolder: certs.appendingPathComponent("by-name", isDirectory: true), names: dnsNames)
+            byName = try ServerCertificate.ensure(ca: authority, certsFolder: PosternHome.byNameCertsFolder(home), names: dnsNames)
         } catch {
             throw StartupError("\(error)")
         }

@@ -13,7 +13,7 @@ struct CACommand: ParsableCommand {
         is name-constrained: it can only vouch for localhost, *.test, *.local, *.internal, *.home.arpa \
         and private addresses, so a leaked key cannot impersonate any public site.
         """,
-        subcommands: [Path.self, Info.self, Export.self, Create.self, Install.self, Uninstall.self, QR.self]
+        subcommands: [Path.self, Info.self, Export.self, Create.self, Install.self, Uninstall.self, Rotate.self, QR.self]
     )
 
     /// `--home`, shared by every subcommand.
@@ -21,7 +21,8 @@ struct CACommand: ParsableCommand {
         @Option(help: "Data folder. (POSTERN_HOME, default $XDG_DATA_HOME/postern or ~/.local/share/postern)")
         var home: String?
 
-        var caFolder: URL { PosternHome.caFolder(PosternHome.resolve(home)) }
+        var homeFolder: URL { PosternHome.resolve(home) }
+        var caFolder: URL { PosternHome.caFolder(homeFolder) }
     }
 
     /// `postern ca path`: the CA folder, like `mkcert -CAROOT`.

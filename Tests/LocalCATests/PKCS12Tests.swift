@@ -1,4 +1,5 @@
 import Foundation
+import PosternTestSupport
 import Testing
 
 @testable import LocalCA
@@ -36,6 +37,39 @@ struct PKCS12Tests {
             let wrong = try OpenSSL.run(["pkcs12", "-in", path.path, "-passin", "pass:wrong", "-nodes", "-info"])
             #expect(wrong.status != 0)
         }
+    }
+
+    @Test("Java's keytool lists the bundle as one key entry with its chain and imports it into another keystore")
+    func keytoolReadsBundle() async throws {
+        guard let keytool = TestProcesses.which("keytool") else {
+            print("PKCS12Tests: skipping keytool, it is missing (apt-get install default-jdk-headless)")
+            return
+        }
+        let home = try TestProcesses.temporaryFolder("p12")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let ca = try CertificateAuthority.create(caFolder: home.appendingPathComponent("ca"), constrained: true)
+        let issued = try ca.issue(names: [.dns("app.test"), .ip(IPAddress("127.0.0.1")!)])
+        let path = home.appendingPathComponent("app.p12")
+        try Data(PKCS12.bundle(issued, chain: [ca.certificate])).write(to: path)
+
+        let list = try await TestProcesses.run([keytool, "-list", "-v", "-storetype", "PKCS12", "-keystore", path.path, "-storepass", "changeit"])
+        #expect(list.status == 0, "\(list.stdout)\(list.stderr)")
+        #expect(list.stdout.contains("Your keystore contains 1 entry"), "\(list.stdout)")
+        #expect(list.stdout.contains("Entry type: PrivateKeyEntry"), "\(list.stdout)")
+        #expect(list.stdout.contains("Certificate chain length: 2"), "\(list.stdout)")
+        #expect(list.stdout.contains("Alias name: app.test"), "\(list.stdout)")
+
+        let destination = home.appendingPathComponent("imported.p12")
+        let imported = try await TestProcesses.run([
+            keytool, "-importkeystore", "-noprompt",
+            "-srckeystore", path.path, "-srcstoretype", "PKCS12", "-srcstorepass", "changeit",
+            "-destkeystore", destination.path, "-deststoretype", "PKCS12", "-deststorepass", "changeit",
+        ])
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        #expect((imported.stdout + imported.stderr).contains("1 entries successfully imported"), "\(imported.stdout)\(imported.stderr)")
+
+        let wrong = try await TestProcesses.run([keytool, "-list", "-storetype", "PKCS12", "-keystore", path.path, "-storepass", "wrong"])
+        #expect(wrong.status != 0)
     }
 
     @Test("the MAC key derivation is deterministic and depends on its purpose id (OpenSSL checks the MAC itself above)")

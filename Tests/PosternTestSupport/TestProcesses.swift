@@ -19,6 +19,16 @@ public enum TestProcesses {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("postern")
     }
 
+    /// The full path of `tool` on `PATH` (and the sbin folders), or `nil`.
+    public static func which(_ tool: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"] {
+            let candidate = folder + "/" + tool
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
     /// A new empty folder under the system's temporary folder.
     public static func temporaryFolder(_ label: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-test-\(label)-\(UUID().uuidString.prefix(8))")

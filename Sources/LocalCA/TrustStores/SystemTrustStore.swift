@@ -20,7 +20,9 @@ import Darwin
 /// and then deletes the `debian:NAME.pem` alias that Debian's Java hook
 /// (`/etc/ca-certificates/update.d/jks-keystore`) copied into Java's
 /// `cacerts` — `--fresh` does not tell the hook about removals, which is how
-/// mkcert leaves Java trusting a root it "uninstalled".
+/// mkcert leaves Java trusting a root it "uninstalled". `--fresh` also makes
+/// the hook add every certificate of the bundle that its keystore lacks, so
+/// the keystore is put back byte for byte afterwards.
 ///
 /// ```swift
 /// let report = SystemTrustStore(environment: .current()).install(ca)
@@ -58,6 +60,9 @@ public struct SystemTrustStore: TrustStore {
     func debianLink(for ca: CertificateAuthority) -> URL {
         environment.system("/etc/ssl/certs").appendingPathComponent("postern-development-ca-\(ca.shortFingerprint).pem")
     }
+
+    /// The keystore Debian's Java hook (`jks-keystore`) keeps in step with the bundle.
+    static let debianHookKeystore = "/etc/ssl/certs/java/cacerts"
 
     /// The alias Debian's Java hook gives the root in `cacerts`.
     public func debianJavaAlias(for ca: CertificateAuthority) -> String {
@@ -180,8 +185,22 @@ public struct SystemTrustStore: TrustStore {
         } else if !environment.isRoot {
             return failure("changing the system store needs root", ca: ca, install: false)
         }
-        if wasPresent, let failed = runAll(commands(for: ca, install: false)) {
-            return failure(failed, ca: ca, install: false)
+        if wasPresent {
+            // `--fresh` makes Debian's Java hook add every certificate of the bundle to
+            // its keystore; where that keystore lagged behind the bundle, Java's store
+            // would change. Put it back as it was (the alias of the root goes below).
+            let hookKeystore = environment.system(Self.debianHookKeystore)
+            let keystoreBefore = environment.systemKind == .debian ? (try? SecureFile.read(hookKeystore)) ?? nil : nil
+            if let failed = runAll(commands(for: ca, install: false)) {
+                return failure(failed, ca: ca, install: false)
+            }
+            if let keystoreBefore, (try? SecureFile.read(hookKeystore)) != keystoreBefore {
+                do {
+                    try SecureFile.save(keystoreBefore, to: hookKeystore, mode: SecureFile.mode(of: hookKeystore).map { $0 & 0o777 } ?? 0o644)
+                } catch {
+                    return TrustStoreReport(store: name, outcome: .failed("the root left the system store, but \(hookKeystore.path) could not be restored: \(error)", command: "keytool -list -keystore \(hookKeystore.path)"))
+                }
+            }
         }
         var javaAliasRemoved = false
         if environment.systemKind == .debian {

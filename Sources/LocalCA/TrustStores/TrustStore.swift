@@ -97,11 +97,6 @@ public struct TrustStoreReport: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension CertificateAuthority {
-    /// The first 8 hex digits of the SHA-256 fingerprint, lower case: what tells two roots apart in store names.
-    var shortFingerprint: String {
-        String(sha256Fingerprint.replacingOccurrences(of: ":", with: "").prefix(8)).lowercased()
-    }
-
     /// The nickname or alias the root is stored under in NSS and Java.
     var trustStoreNickname: String { "postern-development-ca-\(shortFingerprint)" }
 }
