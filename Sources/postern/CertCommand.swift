@@ -87,9 +87,6 @@ struct CertCommand: ParsableCommand {
         }
 
         let base = Self.defaultBaseName(csr == nil ? names : displayNames, client: client)
-        let formatter = DateFormatter()
-        formatter.dateStyle = .long
-        formatter.timeStyle = .none
         Console.line("Created a certificate valid for \(displayNames.map { "\"\($0)\"" }.joined(separator: ", ")).")
 
         if pkcs12 || p12File != nil {
@@ -109,7 +106,7 @@ struct CertCommand: ParsableCommand {
                 Console.line("The certificate is at \(Self.shown(certURL, certFile))")
             }
         }
-        Console.line("It expires on \(formatter.string(from: issued.certificate.notValidAfter)).")
+        Console.line("It expires on \(Self.longDate(issued.certificate.notValidAfter)) (UTC).")
     }
 
     /// mkcert's file base name: the first name with `:` → `_` and `*` → `_wildcard`,
@@ -120,6 +117,16 @@ struct CertCommand: ParsableCommand {
         if names.count > 1 { base += "+\(names.count - 1)" }
         if client { base += "-client" }
         return base
+    }
+
+    /// `25 February 2028`, in UTC. Written out by hand: a `DateFormatter`
+    /// loads ICU's locale data, which costs more than issuing the certificate.
+    static func longDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let parts = calendar.dateComponents([.day, .month, .year], from: date)
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return "\(parts.day ?? 1) \(months[((parts.month ?? 1) - 1) % 12]) \(parts.year ?? 0)"
     }
 
     /// The path as the user gave it, or `./name` for a default one.

@@ -60,9 +60,10 @@ public enum TestProcesses {
 
     /// Runs `arguments[0]` (looked up on PATH unless absolute) to completion, without
     /// holding a thread while it runs: many tests run at once on a small cooperative pool.
-    /// Output goes through files, so no pipe can fill up and block the child.
-    public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) async throws -> Result {
+    /// Output goes through files, so no pipe can fill up and block the child. `folder` is its working folder.
+    public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String]? = nil, in folder: URL? = nil) async throws -> Result {
         let (process, files) = try prepare(arguments, input: input, environment: environment)
+        if let folder { process.currentDirectoryURL = folder }
         defer { try? FileManager.default.removeItem(at: files) }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             process.terminationHandler = { _ in continuation.resume() }
