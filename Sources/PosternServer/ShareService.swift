@@ -32,9 +32,12 @@ struct ShareService: Service {
 
     func run() async throws {
         let learnt = origins.learntHosts
+        let code = PublicURLCode()
+        let output = self.output
         try await cancelWhenGracefulShutdown {
             try await ShareAgent.run(configuration, print: output) { url in
                 if let host = URL(string: url)?.host { learnt.add(host) }
+                for line in code.lines(for: url) { output(line) }
             }
         }
     }

@@ -73,7 +73,10 @@ struct ShareCommand: AsyncParsableCommand {
             }
             let networks = allowCIDR.isEmpty ? (environment["POSTERN_ALLOW_CIDR"]?.split(separator: ",").map(String.init) ?? []) : allowCIDR
             configuration.allowedNetworks = try networks.map { try AddressRange($0.trimmingCharacters(in: .whitespaces)) }
-            try await ShareAgent.run(configuration, print: Console.line)
+            let code = PublicURLCode()
+            try await ShareAgent.run(configuration, print: Console.line) { url in
+                for line in code.lines(for: url) { Console.line(line) }
+            }
         }
     }
 }
