@@ -27,8 +27,9 @@ struct AgentRoute: ForwardingRoute {
         return .forward(head, open: { sink in Self.connect(sink: sink, configuration: configuration, tls: tls) })
     }
 
-    func responded(to head: HTTPRequestHead, status: HTTPResponseStatus) {
-        recorder?.record(head, status: Int(status.code))
+    func capture(_ head: HTTPRequestHead) -> ExchangeCapture? {
+        guard configuration.inspectPort > 0, let recorder else { return nil }
+        return ExchangeCapture(head, recorder: recorder)
     }
 
     func failurePage(_ head: HTTPRequestHead) -> StatusPage {
@@ -46,16 +47,30 @@ struct AgentRoute: ForwardingRoute {
 
     /// Opens the upstream connection on the stream's loop with a ``ResponseForwarder`` in it.
     static func connect(sink: ResponseSink, configuration: ShareConfiguration, tls: NIOSSLContext?) -> EventLoopFuture<PartnerHandle> {
-        let loop = sink.eventLoop
+        let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, closeAfterResponse: true, adjustHead: upstreamHead(configuration)),
+                                     eventLoop: sink.eventLoop)
+        return dialUpstream(configuration: configuration, tls: tls, handler: forwarder)
+            .map { channel in PartnerHandle(channel: channel, forwarder: forwarder) }
+    }
+
+    /// What a request head becomes towards the upstream: HTTP/1.1, and with
+    /// `--host-header rewrite` the upstream's `host:port` as Host.
+    static func upstreamHead(_ configuration: ShareConfiguration) -> @Sendable (inout HTTPRequestHead) -> Void {
         let hostHeader = configuration.hostHeader == .rewrite
             ? (configuration.upstreamHost.contains(":") ? "[\(configuration.upstreamHost)]" : configuration.upstreamHost) + ":\(configuration.upstreamPort)"
             : nil
-        let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, closeAfterResponse: true) { head in
+        return { head in
             head.version = .http1_1
             if let hostHeader { head.headers.replaceOrAdd(name: "host", value: hostHeader) }
-        }, eventLoop: loop)
+        }
+    }
+
+    /// Connects to the upstream on `handler`'s loop: TLS for an https URL, an
+    /// HTTP/1.1 client codec, then `handler` (forwarded streams and the inspector's replays).
+    static func dialUpstream<Handler: ChannelHandler>(configuration: ShareConfiguration, tls: NIOSSLContext?,
+                                                      handler: NIOLoopBound<Handler>) -> EventLoopFuture<Channel> {
         let serverName = serverName(for: configuration.upstreamHost)
-        return ClientBootstrap(group: loop)
+        return ClientBootstrap(group: handler.eventLoop)
             .connectTimeout(.seconds(10))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -64,11 +79,10 @@ struct AgentRoute: ForwardingRoute {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
-                    try channel.pipeline.syncOperations.addHandler(forwarder.value)
+                    try channel.pipeline.syncOperations.addHandler(handler.value)
                 }
             }
             .connect(host: configuration.upstreamHost, port: configuration.upstreamPort)
-            .map { channel in PartnerHandle(channel: channel, forwarder: forwarder) }
     }
 
     /// The name sent in SNI and checked against the certificate. A loopback

@@ -16,12 +16,16 @@ protocol ForwardingRoute: Sendable {
     func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision
     /// The page sent when the partner fails before answering.
     func failurePage(_ head: HTTPRequestHead) -> StatusPage
-    /// Told the status of each response as its head is written (for the inspector).
-    func responded(to head: HTTPRequestHead, status: HTTPResponseStatus)
+    /// A tap that records this exchange for the inspector (the agent's route), or nil.
+    func capture(_ head: HTTPRequestHead) -> ExchangeCapture?
+    /// The page refusing a request whose body reached `received` bytes, when that is past
+    /// the route's limit (the relay's `--max-body`); nil while the body may go on.
+    func oversizedBodyPage(_ head: HTTPRequestHead, received: Int) -> StatusPage?
 }
 
 extension ForwardingRoute {
-    func responded(to head: HTTPRequestHead, status: HTTPResponseStatus) {}
+    func capture(_ head: HTTPRequestHead) -> ExchangeCapture? { nil }
+    func oversizedBodyPage(_ head: HTTPRequestHead, received: Int) -> StatusPage? { nil }
 }
 
 /// A small response the forwarder writes itself: status, a few headers, an HTML body.
@@ -33,7 +37,7 @@ struct StatusPage: Sendable {
     init(_ status: HTTPResponseStatus, title: String, text: String, headers: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         self.headers = headers
-        let escaped = [title, text].map { $0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;") }
+        let escaped = [title, text].map(\.htmlEscaped)
         self.body = """
         <!doctype html>
         <html><head><meta charset="utf-8"><title>\(status.code) \(escaped[0])</title></head>

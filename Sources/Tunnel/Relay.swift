@@ -72,7 +72,8 @@ struct RelayService: Service {
         let context = try tls(alpn: ["http/1.1"])
         let route = RelayRoute(
             domain: configuration.domain, registry: registry, maxStreams: configuration.maxStreams,
-            rateLimiter: configuration.rateLimit > 0 ? RateLimiter(perSecond: configuration.rateLimit) : nil, metrics: metrics, store: store
+            rateLimiter: configuration.rateLimit > 0 ? RateLimiter(perSecond: configuration.rateLimit) : nil, metrics: metrics, store: store,
+            maxBody: configuration.maxBody
         )
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

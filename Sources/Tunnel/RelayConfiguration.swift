@@ -26,6 +26,8 @@ public struct RelayConfiguration: Sendable {
     public var maxStreams = 0
     /// Live tunnels per token; 0 means no limit.
     public var maxTunnels = 0
+    /// Largest request body forwarded to an agent, in bytes (413 past it); 0 means no limit.
+    public var maxBody = 0
 
     public init(domain: String, home: URL) {
         self.domain = domain.lowercased()

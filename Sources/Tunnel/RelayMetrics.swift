@@ -9,6 +9,7 @@ final class RelayMetrics: Sendable {
         case badGateway = "postern_relay_bad_gateway_total"
         case busy = "postern_relay_busy_total"
         case rateLimited = "postern_relay_rate_limited_total"
+        case tooLarge = "postern_relay_too_large_total"
         case agentConnections = "postern_relay_agent_connections_total"
         case agentRefused = "postern_relay_agent_refused_total"
     }

@@ -14,6 +14,8 @@ struct RelayRoute: ForwardingRoute {
     let rateLimiter: RateLimiter?
     let metrics: RelayMetrics
     let store: TokenStore
+    /// The largest request body forwarded (`--max-body`); 0 means no limit.
+    let maxBody: Int
 
     static let forwardedHeaders = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]
 
@@ -43,6 +45,10 @@ struct RelayRoute: ForwardingRoute {
             return .answer(StatusPage(.notFound, title: "Tunnel \(name).\(domain) not found",
                                       text: "No agent is connected for \(name).\(domain) right now. Start `postern share` for it, or check the name."))
         }
+        if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }),
+           let page = oversizedBodyPage(head, received: length) {
+            return .answer(page)
+        }
         guard link.acquireStream(limit: maxStreams) else {
             metrics.count(.busy)
             return .answer(StatusPage(.serviceUnavailable, title: "Tunnel \(name).\(domain) is busy",
@@ -60,6 +66,13 @@ struct RelayRoute: ForwardingRoute {
             metrics.count(.forwarded)
             return link.openStream(sink: sink)
         })
+    }
+
+    func oversizedBodyPage(_ head: HTTPRequestHead, received: Int) -> StatusPage? {
+        guard maxBody > 0, received > maxBody else { return nil }
+        metrics.count(.tooLarge)
+        return StatusPage(.payloadTooLarge, title: "Request body too large",
+                          text: "This relay forwards request bodies of at most \(maxBody) bytes; send a smaller body, or ask the relay's operator to raise --max-body.")
     }
 
     func failurePage(_ head: HTTPRequestHead) -> StatusPage {

@@ -39,6 +39,15 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// An HTTP/1 upgrade is pending (the request's end is not passed on) or done (raw bytes).
     private var upgradeRequested = false
     private var raw = false
+    /// The inspector's tap on the current exchange (agent side only).
+    private var capture: ExchangeCapture?
+    private var requestBodyBytes = 0
+    /// Closes the connection if a client whose body was refused neither finishes nor hangs up.
+    private var lingering: Scheduled<Void>?
+
+    /// How long a refused body may keep arriving before the connection is closed
+    /// (closing at once, with bytes unread, makes the kernel reset it and the client may lose the answer).
+    static let lingerTimeout = TimeAmount.seconds(5)
 
     init(route: ForwardingRoute) {
         self.route = route
@@ -52,6 +61,14 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             startRequest(head, context: context)
         case .body(let body):
+            capture?.requestPart(body)
+            if !upgradeRequested, partnerInvolved, let head = requestHead {
+                requestBodyBytes += body.readableBytes
+                if let page = route.oversizedBodyPage(head, received: requestBodyBytes) {
+                    refuseOversizedBody(page, context: context)
+                    return
+                }
+            }
             pass(.body(.byteBuffer(body)))
         case .end(let trailers):
             requestEnded = true
@@ -63,6 +80,8 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     private func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         requestID += 1
         requestHead = head
+        capture = route.capture(head)
+        requestBodyBytes = 0
         upgradeRequested = false
         requestEnded = false
         responseStarted = false
@@ -106,6 +125,28 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             state = .draining
             if let head = requestHead { write(page: route.failurePage(head), context: context) }
         }
+    }
+
+    /// Whether the request is going (or about to go) to a partner.
+    private var partnerInvolved: Bool {
+        switch state {
+        case .opening, .forwarding: return true
+        case .idle, .draining: return false
+        }
+    }
+
+    /// The body grew past the route's limit: answer `page` (or cut the response
+    /// if it started) and close the partner, which resets an HTTP/2 stream, so
+    /// the agent aborts the upstream request instead of ending it short.
+    private func refuseOversizedBody(_ page: StatusPage, context: ChannelHandlerContext) {
+        let partner = state
+        state = .draining
+        if responseStarted {
+            context.close(promise: nil)
+        } else {
+            write(page: page, context: context)
+        }
+        if case .forwarding(let handle) = partner { handle.channel.close(promise: nil) }
     }
 
     private static func detach(_ part: HTTPClientRequestPart) -> HTTPClientRequestPart {
@@ -155,18 +196,24 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             responseStarted = true
             if upgradeRequested { keepAlive = false }  // refused upgrade: the decoder has stopped, close after this answer
             head.version = requestHead?.version ?? .http1_1
-            if let requestHead { route.responded(to: requestHead, status: head.status) }
+            capture?.responseHead(head)
             if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
             context.write(wrapOutboundOut(.head(head)), promise: nil)
         case .body(let body):
+            capture?.responsePart(body)
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         case .end(let trailers):
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            // The exchange is over before the end is written: on an HTTP/2 stream that write
+            // closes the stream, and its channelInactive (at once, re-entrantly) must not take
+            // the partner for one still in use and close it — it may go back to a pool.
             responseEnded = true
-            if case .forwarding(let handle) = state, !requestEnded || upgradeRequested {
+            finishCapture()
+            let partner = state
+            state = .draining
+            if case .forwarding(let handle) = partner, !requestEnded || upgradeRequested {
                 handle.channel.close(promise: nil)
             }
-            state = .draining
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             if requestEnded { finishExchange(context: context) }
         }
     }
@@ -198,20 +245,30 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         headers.replaceOrAdd(name: "content-type", value: "text/html; charset=utf-8")
         headers.replaceOrAdd(name: "content-length", value: "\(page.body.utf8.count)")
         headers.replaceOrAdd(name: "cache-control", value: "no-store")
-        if !keepAlive || (!requestEnded && Self.hasBody(requestHead) && (requestHead?.version.major ?? 1) < 2) {
+        let unreadBody = !requestEnded && Self.hasBody(requestHead) && (requestHead?.version.major ?? 1) < 2
+        if !keepAlive || unreadBody {
             // The rest of an unread body would be taken for the next request: close after this answer.
             keepAlive = false
             headers.replaceOrAdd(name: "connection", value: "close")
         }
         let version = requestHead?.version ?? .http1_1
-        if let requestHead { route.responded(to: requestHead, status: page.status) }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: page.status, headers: headers))), promise: nil)
+        let head = HTTPResponseHead(version: version, status: page.status, headers: headers)
+        let body = ByteBuffer(string: page.body)
+        capture?.responseHead(head)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         if requestHead?.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: page.body)))), promise: nil)
+            capture?.responsePart(body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         responseEnded = true
-        if !keepAlive {
+        finishCapture()
+        if unreadBody {
+            // Read and drop the rest (state is draining) until the request ends, the client
+            // hangs up or the linger time passes, so the answer is not lost to a reset.
+            let channel = context.channel
+            lingering = context.eventLoop.scheduleTask(in: Self.lingerTimeout) { channel.close(promise: nil) }
+        } else if !keepAlive {
             context.close(promise: nil)
         } else if requestEnded {
             finishExchange(context: context)
@@ -223,6 +280,11 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         guard let head else { return false }
         if head.headers.contains(name: "transfer-encoding") { return true }
         return (head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0) > 0
+    }
+
+    private func finishCapture() {
+        capture?.finish()
+        capture = nil
     }
 
     private func finishExchange(context: ChannelHandlerContext) {
@@ -257,14 +319,13 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        switch state {
-        case .forwarding(let handle):
-            handle.channel.close(promise: nil)
-        default:
-            break
-        }
+        // Ended first: closing a partner on this loop may report its failure at once, and there is no one to answer.
+        let partner = state
         state = .draining
         responseEnded = true
+        finishCapture()
+        lingering?.cancel()
+        if case .forwarding(let handle) = partner { handle.channel.close(promise: nil) }
         context.fireChannelInactive()
     }
 

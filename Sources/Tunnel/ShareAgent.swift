@@ -26,7 +26,7 @@ public enum ShareAgent {
         var inspector: Channel?
         if configuration.inspectPort > 0 {
             do {
-                inspector = try await Inspector.bind(port: configuration.inspectPort, recorder: recorder, upstream: configuration.upstreamDescription, group: group)
+                inspector = try await Inspector.bind(port: configuration.inspectPort, recorder: recorder, route: route, group: group)
                 print("share: inspector on http://127.0.0.1:\(configuration.inspectPort)/")
             } catch {
                 print("share: no inspector: port \(configuration.inspectPort) is taken (\(error)); pass another with --inspect-port, or 0")

@@ -8,7 +8,7 @@
 /// ```
 public struct TunnelError: Error, Sendable, CustomStringConvertible, Equatable {
     enum Code: Sendable, Equatable {
-        case badInput, unknownToken, database, handshake, startup, refused
+        case badInput, unknownToken, database, handshake, startup, refused, replay
     }
 
     let code: Code
@@ -30,6 +30,7 @@ public struct TunnelError: Error, Sendable, CustomStringConvertible, Equatable {
     static func handshake(_ text: String) -> TunnelError { TunnelError(.handshake, text) }
     static func startup(_ text: String) -> TunnelError { TunnelError(.startup, text) }
     static func refused(_ text: String) -> TunnelError { TunnelError(.refused, text) }
+    static func replay(_ text: String) -> TunnelError { TunnelError(.replay, text) }
     static func badToken() -> TunnelError {
         TunnelError(.unknownToken, "The relay does not know this token; create one on the relay with `postern relay token create NAME` and pass it with --token.")
     }

@@ -53,6 +53,8 @@ struct RelayRunCommand: AsyncParsableCommand {
     var maxStreams: String?
     @Option(name: .customLong("max-tunnels"), help: "Tunnels open at once per token; 0 = no limit. (POSTERN_MAX_TUNNELS, default 0)")
     var maxTunnels: String?
+    @Option(name: .customLong("max-body"), help: "Largest request body forwarded, in bytes; larger ones get 413. 0 = no limit. (POSTERN_MAX_BODY, default 0)")
+    var maxBody: String?
 
     func run() async throws {
         guard let domain = TunnelSetting.string(domain, "DOMAIN")?.lowercased(), !domain.isEmpty else {
@@ -75,6 +77,7 @@ struct RelayRunCommand: AsyncParsableCommand {
         configuration.rateLimit = try TunnelSetting.count(rateLimit, "RATE_LIMIT", flag: "--rate-limit")
         configuration.maxStreams = try TunnelSetting.count(maxStreams, "MAX_STREAMS", flag: "--max-streams")
         configuration.maxTunnels = try TunnelSetting.count(maxTunnels, "MAX_TUNNELS", flag: "--max-tunnels")
+        configuration.maxBody = try TunnelSetting.count(maxBody, "MAX_BODY", flag: "--max-body")
         try await TunnelSetting.mapErrors {
             try await Relay.run(configuration, print: Console.line)
         }

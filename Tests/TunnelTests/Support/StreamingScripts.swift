@@ -105,6 +105,34 @@ print("listening", flush=True)
 server.serve_forever()
 """#
 
+    /// A chunked upload in two steps: 128 KiB, then (once the upstream's /stats
+    /// counts more than HITS requests, so it is reading this one) 4 MiB more;
+    /// prints the status line of the answer.
+    static let twoStepChunkedUpload = #"""
+import json, socket, ssl, sys, time, urllib.request
+host, port, cafile, stats_url, hits = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+sock = ssl.create_default_context(cafile=cafile).wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30), server_hostname=host)
+sock.sendall(("POST /upload HTTP/1.1\r\nHost: %s:%d\r\nTransfer-Encoding: chunked\r\n\r\n" % (host, port)).encode())
+chunk = b"x" * 65536
+def send(count):
+    for _ in range(count): sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+send(2)
+deadline = time.time() + 20
+while json.load(urllib.request.urlopen(stats_url))["hits"] <= hits:
+    if time.time() > deadline: sys.exit("the upstream never saw the request")
+    time.sleep(0.02)
+try: send(64)
+except OSError: pass
+answer = b""
+try:
+    while b"\r\n" not in answer:
+        data = sock.recv(65536)
+        if not data: break
+        answer += data
+except OSError: pass
+print(answer.split(b"\r\n")[0].decode())
+"""#
+
     static func write(_ text: String, name: String) throws -> URL {
         let file = try ChildProcess.temporaryFolder("scripts").appendingPathComponent(name)
         try text.write(to: file, atomically: true, encoding: .utf8)

@@ -1,14 +1,17 @@
 import Foundation
 
 /// A small HTTP/1.1 upstream in Python: `/headers` echoes the request headers
-/// as JSON, `POST /upload` answers the SHA-256 of the body, `/bytes?n=N`
-/// streams N deterministic bytes (chunked), anything else 200 "hello".
+/// as JSON, `POST /upload` answers the SHA-256 of the body, `POST /echo` the
+/// body itself with its Content-Type, `/bytes?n=N` streams N deterministic
+/// bytes, anything else 200 "hello". `GET /stats` (not counted) tells how many
+/// requests came (`hits`), how many POST bodies arrived whole (`uploads`) and
+/// how many broke off before their end (`aborted`).
 final class PythonUpstream: @unchecked Sendable {
     let port: Int
     let child: ChildProcess
 
     static let script = #"""
-import hashlib, json, sys
+import hashlib, json, sys, threading
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 def pattern(n):
@@ -17,6 +20,13 @@ def pattern(n):
         chunk = block[: min(n, len(block))]
         n -= len(chunk)
         yield chunk
+
+stats = {"hits": 0, "uploads": 0, "aborted": 0}
+lock = threading.Lock()
+def bump(key):
+    with lock: stats[key] += 1
+
+class Aborted(Exception): pass
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -28,27 +38,32 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-    def read_body(self):
-        digest = hashlib.sha256()
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0], 16)
-                if size == 0:
+    def read_exact(self, remaining, sink):
+        while remaining:
+            data = self.rfile.read(min(remaining, 1 << 16))
+            if not data: raise Aborted()
+            sink(data); remaining -= len(data)
+    def read_body(self, sink):
+        try:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                while True:
+                    line = self.rfile.readline()
+                    if not line.endswith(b"\n"): raise Aborted()
+                    size = int(line.strip().split(b";")[0], 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        break
+                    self.read_exact(size, sink)
                     self.rfile.readline()
-                    break
-                remaining = size
-                while remaining:
-                    data = self.rfile.read(min(remaining, 1 << 16))
-                    digest.update(data); remaining -= len(data)
-                self.rfile.readline()
-        else:
-            remaining = int(self.headers.get("Content-Length", "0"))
-            while remaining:
-                data = self.rfile.read(min(remaining, 1 << 16))
-                if not data: break
-                digest.update(data); remaining -= len(data)
-        return digest.hexdigest()
+            else:
+                self.read_exact(int(self.headers.get("Content-Length", "0")), sink)
+        except (OSError, ValueError):
+            raise Aborted()
     def do_GET(self):
+        if self.path == "/stats":
+            with lock: self.send_text(200, json.dumps(stats), "application/json")
+            return
+        bump("hits")
         if self.path.startswith("/headers"):
             self.send_text(200, json.dumps({k.lower(): v for k, v in self.headers.items()}), "application/json")
         elif self.path.startswith("/bytes"):
@@ -61,7 +76,20 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_text(200, "hello from upstream\n")
     def do_POST(self):
-        self.send_text(200, self.read_body())
+        bump("hits")
+        digest, chunks = hashlib.sha256(), []
+        echo = self.path.startswith("/echo")
+        try:
+            self.read_body(lambda data: chunks.append(data) if echo else digest.update(data))
+        except Aborted:
+            bump("aborted")
+            self.close_connection = True
+            return
+        bump("uploads")
+        if echo:
+            self.send_text(200, b"".join(chunks).decode(), self.headers.get("Content-Type", "text/plain"))
+        else:
+            self.send_text(200, digest.hexdigest())
 
 server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
 print("listening", flush=True)
@@ -78,4 +106,11 @@ server.serve_forever()
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
+
+    /// `GET /stats`, straight from the upstream.
+    func stats() throws -> (hits: Int, uploads: Int, aborted: Int) {
+        let text = try runTool(["curl", "-sS", "--max-time", "10", "\(url)/stats"]).stdout
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Int] ?? [:]
+        return (object["hits"] ?? -1, object["uploads"] ?? -1, object["aborted"] ?? -1)
+    }
 }
