@@ -5,12 +5,14 @@ import NIOPosix
 import NIOSSL
 
 /// The agent's routing: every stream the relay opens is forwarded to the local
-/// URL over a new HTTP/1.1 connection on the stream's own event loop (no hop,
-/// no copy), after the public-side checks (`--basic-auth`, `--allow-cidr`).
+/// URL over an HTTP/1.1 connection on the stream's own event loop (no hop, no
+/// copy) — a kept-alive one from ``UpstreamPool`` when there is one — after
+/// the public-side checks (`--basic-auth`, `--allow-cidr`).
 struct AgentRoute: ForwardingRoute {
     let configuration: ShareConfiguration
     let tls: NIOSSLContext?
     let recorder: RequestRecorder?
+    let pool = UpstreamPool()
 
     func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision {
         let client = head.headers.first(name: "x-forwarded-for") ?? remote?.ipAddress ?? ""
@@ -24,7 +26,8 @@ struct AgentRoute: ForwardingRoute {
         }
         let configuration = self.configuration
         let tls = self.tls
-        return .forward(head, open: { sink in Self.connect(sink: sink, configuration: configuration, tls: tls) })
+        let pool = self.pool
+        return .forward(head, open: { sink in Self.connect(sink: sink, configuration: configuration, tls: tls, pool: pool) })
     }
 
     func capture(_ head: HTTPRequestHead) -> ExchangeCapture? {
@@ -45,9 +48,15 @@ struct AgentRoute: ForwardingRoute {
         return zip(given, wanted).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    /// Opens the upstream connection on the stream's loop with a ``ResponseForwarder`` in it.
-    static func connect(sink: ResponseSink, configuration: ShareConfiguration, tls: NIOSSLContext?) -> EventLoopFuture<PartnerHandle> {
-        let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, closeAfterResponse: true, adjustHead: upstreamHead(configuration)),
+    /// An upstream connection on the stream's loop with a ``ResponseForwarder``
+    /// in it: an idle one from `pool`, else a new one that goes back to `pool`
+    /// after its exchange.
+    static func connect(sink: ResponseSink, configuration: ShareConfiguration, tls: NIOSSLContext?, pool: UpstreamPool) -> EventLoopFuture<PartnerHandle> {
+        if let idle = pool.take(on: sink.eventLoop) {
+            idle.forwarder.value.rebind(to: sink)
+            return sink.eventLoop.makeSucceededFuture(idle)
+        }
+        let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, afterResponse: .reuse(pool.giveBack), adjustHead: upstreamHead(configuration)),
                                      eventLoop: sink.eventLoop)
         return dialUpstream(configuration: configuration, tls: tls, handler: forwarder)
             .map { channel in PartnerHandle(channel: channel, forwarder: forwarder) }

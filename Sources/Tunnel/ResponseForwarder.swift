@@ -5,13 +5,26 @@ import NIOHTTP1
 /// HTTP/2 stream on the relay, an upstream connection on the agent), writes the
 /// request parts it is given and hands each response part back through its
 /// ``ResponseSink``. It holds its reads while the requester cannot write.
+///
+/// On the agent an upstream connection outlives its exchange: when both
+/// messages ended cleanly and the upstream keeps the connection alive, the
+/// forwarder hands its channel to an ``UpstreamPool`` and is bound to the next
+/// exchange's sink with ``rebind(to:)``.
 final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
-    private let sink: ResponseSink
-    private let closeAfterResponse: Bool
+    /// What becomes of the channel once an exchange ended.
+    enum AfterResponse {
+        /// Nothing: an HTTP/2 stream (relay side) ends with its messages.
+        case nothing
+        /// Give it back for the next exchange when that is safe, else close it.
+        case reuse(@Sendable (PartnerHandle) -> Void)
+    }
+
+    private var sink: ResponseSink
+    private let afterResponse: AfterResponse
     private let adjustHead: @Sendable (inout HTTPRequestHead) -> Void
     private var context: ChannelHandlerContext?
     private var queued: [HTTPClientRequestPart] = []
@@ -22,14 +35,36 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     private var upgrading: String?
     private var raw = false
     private var swallowEnd = false
+    /// Whether the request's end was written, and whether the upstream keeps the connection open.
+    private var requestEnded = false
+    private var responseKeepAlive = true
+
+    /// Whether the channel is an HTTP/1 connection to an upstream (agent side).
+    private var towardsUpstream: Bool {
+        if case .nothing = afterResponse { return false }
+        return true
+    }
 
     /// - Parameters:
-    ///   - closeAfterResponse: close the channel once the response ended (an upstream connection that is not reused).
+    ///   - afterResponse: what becomes of the channel once an exchange ended.
     ///   - adjustHead: last changes to the request head before it is written (the HTTP version, the Host).
-    init(sink: ResponseSink, closeAfterResponse: Bool, adjustHead: @escaping @Sendable (inout HTTPRequestHead) -> Void = { _ in }) {
+    init(sink: ResponseSink, afterResponse: AfterResponse, adjustHead: @escaping @Sendable (inout HTTPRequestHead) -> Void = { _ in }) {
         self.sink = sink
-        self.closeAfterResponse = closeAfterResponse
+        self.afterResponse = afterResponse
         self.adjustHead = adjustHead
+    }
+
+    /// Serves the next exchange on this (pooled, idle) channel.
+    func rebind(to sink: ResponseSink) {
+        self.sink = sink
+        ended = false
+        requestEnded = false
+        responseKeepAlive = true
+        requesterWritable = true
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -58,7 +93,7 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             switch part {
             case .head(var head):
                 adjustHead(&head)
-                if closeAfterResponse, let upgrade = head.headers.first(name: Upgrade.requestMarker) {
+                if towardsUpstream, let upgrade = head.headers.first(name: Upgrade.requestMarker) {
                     // Towards the upstream (agent side): HTTP/1.1's own upgrade headers again.
                     upgrading = upgrade
                     head.headers.remove(name: Upgrade.requestMarker)
@@ -70,6 +105,9 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
                 context.write(NIOAny(buffer), promise: nil)
             case .end where raw:
                 break
+            case .end:
+                requestEnded = true
+                context.write(wrapOutboundOut(part), promise: nil)
             default:
                 context.write(wrapOutboundOut(part), promise: nil)
             }
@@ -78,8 +116,8 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !ended else { return }
         let part = unwrapInboundIn(data)
+        guard !ended else { return }
         if case .head(let head) = part, head.status == .switchingProtocols, upgrading != nil {
             var headers = head.headers
             headers.remove(name: "connection")
@@ -103,6 +141,7 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
+        if case .head(let head) = part { responseKeepAlive = head.isKeepAlive }
         let sameLoop = sink.eventLoop === context.eventLoop
         let delivered: HTTPClientResponsePart
         if case .body(let buffer) = part, !sameLoop {
@@ -114,7 +153,23 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         sink.run { requester in requester.partnerResponse(delivered, requestID: id) }
         if case .end = part {
             ended = true
-            if closeAfterResponse { context.close(promise: nil) }
+            finished(context: context)
+        }
+    }
+
+    /// The exchange ended: leave, pool or close the channel. Only a connection
+    /// whose request and response both ended, that the upstream keeps alive
+    /// and that was not upgraded can carry another exchange.
+    private func finished(context: ChannelHandlerContext) {
+        switch afterResponse {
+        case .nothing:
+            break
+        case .reuse(let giveBack):
+            if requestEnded, responseKeepAlive, upgrading == nil, !raw, queued.isEmpty {
+                giveBack(PartnerHandle(channel: context.channel, forwarder: NIOLoopBound(self, eventLoop: context.eventLoop)))
+            } else {
+                context.close(promise: nil)
+            }
         }
     }
 

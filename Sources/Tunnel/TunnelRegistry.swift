@@ -38,7 +38,7 @@ final class AgentLink: Sendable {
         let loop = channel.eventLoop
         let multiplexer = self.multiplexer
         return loop.flatSubmit {
-            let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, closeAfterResponse: false), eventLoop: loop)
+            let forwarder = NIOLoopBound(ResponseForwarder(sink: sink, afterResponse: .nothing), eventLoop: loop)
             return multiplexer.createStreamChannel { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.pipeline.syncOperations.addHandlers([

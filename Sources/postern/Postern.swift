@@ -13,10 +13,28 @@ struct Postern: AsyncParsableCommand {
         defaultSubcommand: nil
     )
 
+    /// The command to run. `postern cert …` is parsed on its own: building the
+    /// whole command tree (every subcommand's options, by reflection) took a
+    /// sixth of `cert`'s run time, and `cert` runs in build scripts where
+    /// mkcert's speed is the measure. Help goes the usual way, so it reads
+    /// `postern cert`.
+    static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
+        let asksForHelp = arguments.contains { ["-h", "--help", "-help", "help", "--version"].contains($0) }
+        if arguments.first == CertCommand.configuration.commandName, !asksForHelp {
+            do {
+                return try CertCommand.parseAsRoot(Array(arguments.dropFirst()))
+            } catch {
+                // Let the whole tree phrase the error, with `postern cert` in its usage line.
+                return try parseAsRoot(arguments)
+            }
+        }
+        return try parseAsRoot(arguments)
+    }
+
     /// Runs the command; a bad value or usage exits 2 with one sentence, a failure exits 1.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

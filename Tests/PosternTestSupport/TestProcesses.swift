@@ -76,15 +76,6 @@ public enum TestProcesses {
         return collect(process, files)
     }
 
-    /// The same, blocking the calling thread (for synchronous helpers).
-    public static func runBlocking(_ arguments: [String], input: Data? = nil) throws -> Result {
-        let (process, files) = try prepare(arguments, input: input, environment: nil)
-        defer { try? FileManager.default.removeItem(at: files) }
-        try process.run()
-        process.waitUntilExit()
-        return collect(process, files)
-    }
-
     private static func prepare(_ arguments: [String], input: Data?, environment: [String: String]?) throws -> (Process, URL) {
         let folder = try temporaryFolder("run")
         let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err"), inFile = folder.appendingPathComponent("in")

@@ -3,21 +3,21 @@ import Testing
 
 /// `postern relay token …` and the one-sentence, exit-2 answers to bad values.
 @Suite struct CommandLineTests {
-    @Test func tokensAreCreatedListedAndRevoked() throws {
+    @Test func tokensAreCreatedListedAndRevoked() async throws {
         let home = try ChildProcess.temporaryFolder("tokens").path
         let binary = ChildProcess.postern.path
-        let created = try runTool([binary, "relay", "token", "create", "laptop", "--home", home])
+        let created = try await runTool([binary, "relay", "token", "create", "laptop", "--home", home])
         #expect(created.status == 0)
         let token = try #require(created.stdout.split(separator: "\n").last)
         #expect(token.hasPrefix("pt_"))
-        let listed = try runTool([binary, "relay", "token", "list", "--home", home])
+        let listed = try await runTool([binary, "relay", "token", "list", "--home", home])
         #expect(listed.stdout.contains("laptop"))
         #expect(!listed.stdout.contains(token))
         let database = try Data(contentsOf: URL(fileURLWithPath: home).appendingPathComponent("relay.sqlite"))
         #expect(database.range(of: Data(token.utf8)) == nil)
-        #expect(try runTool([binary, "relay", "token", "create", "laptop", "--home", home]).status == 2)
-        #expect(try runTool([binary, "relay", "token", "revoke", "laptop", "--home", home]).status == 0)
-        #expect(try runTool([binary, "relay", "token", "revoke", "laptop", "--home", home]).status == 2)
+        #expect(try await runTool([binary, "relay", "token", "create", "laptop", "--home", home]).status == 2)
+        #expect(try await runTool([binary, "relay", "token", "revoke", "laptop", "--home", home]).status == 0)
+        #expect(try await runTool([binary, "relay", "token", "revoke", "laptop", "--home", home]).status == 2)
     }
 
     @Test(arguments: [
@@ -32,9 +32,9 @@ import Testing
         ["share", "--relay", "localhost:7443", "--token", "t", "--allow-cidr", "10.0.0.0/99"],
         ["share", "--relay", "localhost:7443"],
     ])
-    func badValuesExitWithTwoAndOneSentence(arguments: [String]) throws {
+    func badValuesExitWithTwoAndOneSentence(arguments: [String]) async throws {
         let home = try ChildProcess.temporaryFolder("bad").path
-        let result = try runTool([ChildProcess.postern.path] + arguments + ["--home", home])
+        let result = try await runTool([ChildProcess.postern.path] + arguments + ["--home", home])
         #expect(result.status == 2, "\(arguments): \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
     }

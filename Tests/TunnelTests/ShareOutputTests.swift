@@ -8,7 +8,7 @@ import Testing
     @Test func shareDrawsAQRCodeOfThePublicURLThatDecodesToIt() async throws {
         let relay = try await RelayFixture()
         let upstream = try await PythonUpstream()
-        let (agent, url) = try await relay.share(upstream.url, token: try relay.createToken("phone"), subdomain: "scan",
+        let (agent, url) = try await relay.share(upstream.url, token: try await relay.createToken("phone"), subdomain: "scan",
                                                  extra: ["--inspect-port", "0"])
         defer { agent.stop() }
         let output = agent.stdout

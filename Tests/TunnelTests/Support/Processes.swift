@@ -78,9 +78,10 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a program to completion, blocking (see ``TestProcesses/runBlocking(_:input:)``).
+/// Runs a program to completion without holding a thread of the small
+/// cooperative pool the tests share (see ``TestProcesses/run(_:input:environment:in:)``).
 @discardableResult
-func runTool(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-    let result = try TestProcesses.runBlocking(arguments, input: input)
+func runTool(_ arguments: [String], input: Data? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let result = try await TestProcesses.run(arguments, input: input)
     return (result.status, result.stdout, result.stderr)
 }

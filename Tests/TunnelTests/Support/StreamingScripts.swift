@@ -89,16 +89,23 @@ if sys.argv[1] == "serve": serve(int(sys.argv[2]))
 else: client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
 """#
 
+    /// Sends `tick 0`, then waits (up to 30 s) for the file given as its
+    /// second argument to exist before sending `tick 1` and `tick 2`: the
+    /// first event can only reach the client early if nothing buffers it.
     static let serverSentEvents = #"""
-import sys, time
+import os, sys, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
+    def tick(self, i):
+        d = ("data: tick %d\n\n" % i).encode(); self.wfile.write(b"%x\r\n" % len(d) + d + b"\r\n"); self.wfile.flush()
     def do_GET(self):
         self.send_response(200); self.send_header("Content-Type", "text/event-stream"); self.send_header("Transfer-Encoding", "chunked"); self.end_headers()
-        for i in range(3):
-            d = ("data: tick %d\n\n" % i).encode(); self.wfile.write(b"%x\r\n" % len(d) + d + b"\r\n"); self.wfile.flush(); time.sleep(0.4)
+        self.tick(0)
+        deadline = time.time() + 30
+        while not os.path.exists(sys.argv[2]) and time.time() < deadline: time.sleep(0.02)
+        self.tick(1); self.tick(2)
         self.wfile.write(b"0\r\n\r\n")
 server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H)
 print("listening", flush=True)

@@ -38,8 +38,8 @@ final class RelayFixture: @unchecked Sendable {
 
     var caFile: URL { home.appendingPathComponent("ca/rootCA.pem") }
 
-    func createToken(_ name: String) throws -> String {
-        let result = try runTool([ChildProcess.postern.path, "relay", "token", "create", name, "--home", home.path])
+    func createToken(_ name: String) async throws -> String {
+        let result = try await runTool([ChildProcess.postern.path, "relay", "token", "create", name, "--home", home.path])
         guard result.status == 0, let token = result.stdout.split(separator: "\n").last else {
             throw TestFailure("token create failed: \(result.stderr)")
         }
@@ -62,9 +62,9 @@ final class RelayFixture: @unchecked Sendable {
     }
 
     /// curl to a public URL, resolved to loopback and trusting the relay's root.
-    func curl(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
+    func curl(_ url: String, _ arguments: [String] = []) async throws -> (status: Int, body: String) {
         let host = Self.host(of: url)
-        let result = try runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(port):127.0.0.1", "--cacert", caFile.path,
+        let result = try await runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(port):127.0.0.1", "--cacert", caFile.path,
                                   "-w", "\n%{http_code}"] + arguments + [url])
         guard result.status == 0 else { throw TestFailure("curl \(url) failed: \(result.stderr)") }
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -78,11 +78,11 @@ final class RelayFixture: @unchecked Sendable {
 }
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func waitFor(_ what: String, timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws {
+func waitFor(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
-        if (try? condition()) == true { return }
+        if (try? await condition()) == true { return }
         try await Task.sleep(for: .milliseconds(20))
     }
     throw TestFailure("\(what) did not happen within \(timeout)")

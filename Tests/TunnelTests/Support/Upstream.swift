@@ -108,8 +108,8 @@ server.serve_forever()
     var url: String { "http://127.0.0.1:\(port)" }
 
     /// `GET /stats`, straight from the upstream.
-    func stats() throws -> (hits: Int, uploads: Int, aborted: Int) {
-        let text = try runTool(["curl", "-sS", "--max-time", "10", "\(url)/stats"]).stdout
+    func stats() async throws -> (hits: Int, uploads: Int, aborted: Int) {
+        let text = try await runTool(["curl", "-sS", "--max-time", "10", "\(url)/stats"]).stdout
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Int] ?? [:]
         return (object["hits"] ?? -1, object["uploads"] ?? -1, object["aborted"] ?? -1)
     }
