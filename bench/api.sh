@@ -418,17 +418,7 @@ FAILED=0      # a part that was asked for failed
 for part in $PARTS; do case " $OK_PARTS " in *" $part "*) ;; *) FAILED=1 ;; esac; done
 if [ "$WRITE_README" = 1 ] || { [ "$WRITE_README" = auto ] && [ "$ALL_OK" = 1 ]; }; then
   README="$HERE/README.md"
-  BEGIN='<!-- api.sh results begin -->'; END='<!-- api.sh results end -->'
-  [ -f "$README" ] || printf '# Benchmarks\n\n%s\n%s\n' "$BEGIN" "$END" > "$README"
-  grep -qF "$BEGIN" "$README" || printf '\n%s\n%s\n' "$BEGIN" "$END" >> "$README"
-  "$PY" - "$README" "$OUTDIR/result.md" "$BEGIN" "$END" <<'PY'
-import sys
-readme, result, begin, end = sys.argv[1:]
-text = open(readme).read()
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(readme, "w").write(head + begin + "\n" + open(result).read().rstrip("\n") + "\n" + end + tail)
-PY
+  "$PY" "$HERE/write_section.py" "$README" "$OUTDIR/result.md" api.sh
   log "table written into $README"
 else
   log "README not updated (parts ok: '${OK_PARTS# }'; WRITE_README=$WRITE_README)"

@@ -13,8 +13,10 @@
 #
 # Environment (defaults):
 #   RUNS=30 WARMUP=3          timed runs and untimed warm-up runs per command
-#   SCRATCH_PATH=             swift build --scratch-path (default: .build, or .build-release
-#                             when another `swift build -c release` is running)
+#   SCRATCH_PATH=.build-static swift build --scratch-path; the binary is linked with
+#                             --static-swift-stdlib, as one ships a Swift command-line tool
+#                             (the dynamic loader then has the C library alone to map:
+#                             about a quarter of `postern cert`'s time otherwise)
 #   SKIP_BUILD=0              1: use the release binary already built
 #   POSTERN_BIN=              use this binary instead (implies no build)
 #   MKCERT_BIN=mkcert
@@ -32,16 +34,10 @@ log() { printf '[ca.sh] %s\n' "$*" >&2; }
 [ -n "$MKCERT_BIN" ] || { log "mkcert is not installed (apt-get install mkcert)"; exit 1; }
 
 if [ -z "${POSTERN_BIN:-}" ]; then
-  if [ -z "${SCRATCH_PATH:-}" ]; then
-    SCRATCH_PATH="$ROOT/.build"
-    if pgrep -f 'swift-build.*-c release' >/dev/null 2>&1; then
-      SCRATCH_PATH="$ROOT/.build-release"
-      log "another release build is running: building in $SCRATCH_PATH"
-    fi
-  fi
+  SCRATCH_PATH=${SCRATCH_PATH:-$ROOT/.build-static}
   if [ "$SKIP_BUILD" != 1 ]; then
-    log "building postern (release)"
-    (cd "$ROOT" && swift build -c release --product postern --scratch-path "$SCRATCH_PATH" >&2)
+    log "building postern (release, static Swift runtime) in $SCRATCH_PATH"
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --product postern --scratch-path "$SCRATCH_PATH" >&2)
   fi
   POSTERN_BIN="$SCRATCH_PATH/release/postern"
 fi
@@ -110,19 +106,6 @@ cat "$TABLE"
 
 if [ "$WRITE_README" = 1 ]; then
   README="$HERE/README.md"
-  BEGIN='<!-- ca.sh results begin -->'
-  END='<!-- ca.sh results end -->'
-  [ -f "$README" ] || printf '# Benchmarks\n' >"$README"
-  if ! grep -qF "$BEGIN" "$README"; then
-    printf '\n## Certificate issuance: `bench/ca.sh`\n\n`postern cert` against mkcert 1.4.4, whole process (start, load the CA, make a key, sign, write two files, exit), each with a CA made beforehand. Reproduce: `bench/ca.sh` (`RUNS=30`; see its header).\n\n%s\n%s\n' "$BEGIN" "$END" >>"$README"
-  fi
-  python3 - "$README" "$TABLE" "$BEGIN" "$END" <<'PY'
-import sys
-path, table, begin, end = sys.argv[1:]
-text = open(path).read()
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(path, "w").write(head + begin + "\n" + open(table).read() + end + tail)
-PY
+  python3 "$HERE/write_section.py" "$README" "$TABLE" ca.sh
   log "figures written into $README"
 fi
