@@ -142,18 +142,34 @@ public final class StagingFile {
 
     /// Writes what is left and closes the file; `clientFileName` is what the part's header named.
     public func finish(clientFileName: String) async throws -> StagedUpload {
-        try await flush()
-        closed = true
-        try await handle.close()
+        do {
+            try await flush()
+            try await release(makeChangesVisible: true)
+        } catch {
+            await abandon()
+            throw error
+        }
         return StagedUpload(path: path, clientFileName: clientFileName, size: offset)
     }
 
     /// Closes and deletes the file (a failed or refused upload).
     public func abandon() async {
-        if !closed {
-            closed = true
-            try? await handle.close(makeChangesVisible: false)
-        }
+        try? await release(makeChangesVisible: false)
         unlink(path)
+    }
+
+    /// Closes the handle. When NIO cannot — the task was cancelled, as happens
+    /// to uploads in flight when `serve` stops, or the close failed — the
+    /// descriptor is taken back and closed here: NIO traps on a handle that is
+    /// dropped while still open.
+    private func release(makeChangesVisible: Bool) async throws {
+        guard !closed else { return }
+        closed = true
+        do {
+            try await handle.close(makeChangesVisible: makeChangesVisible)
+        } catch {
+            if let descriptor = try? handle.detachUnsafeFileDescriptor() { _ = close(descriptor.rawValue) }
+            throw error
+        }
     }
 }
