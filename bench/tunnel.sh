@@ -490,9 +490,11 @@ fi
 # machine does not fall on one path's downloads only.
 log "downloads: $DL_RUNS rounds of $BIG_MB MB through each path"
 for p in $OK_PATHS; do : > "$OUTDIR/$p/download.txt"; done
+snapshot "$OUTDIR/cpu-before-downloads.txt"
 for i in $(seq 1 "$DL_RUNS"); do
   for p in $OK_PATHS; do download "$p"; done
 done
+snapshot "$OUTDIR/cpu-after-downloads.txt"
 for p in $OK_PATHS; do
   sed "s/^/  $p: download (code bytes bytes\/s s): /" "$OUTDIR/$p/download.txt" >&2
 done
@@ -673,12 +675,22 @@ L.append("")
 if ROUNDS:
     L.append(f"req/s in each of the {meta.get('RATE_ROUNDS')} rounds (the best is in the table): " +
              "; ".join(f"{NAMES[p]} " + ", ".join(f"{v:,.0f}" for v in ROUNDS[p]) for p in ORDER if p in ROUNDS) + ".")
+busy = []   # what ran while other programs took more than 0.2 cores
 if OTHER:
     L.append("CPU during the counted round, in cores: wrk / other programs on the machine (total busy time minus the processes "
              "started here and wrk): " + "; ".join(f"{NAMES[p]} {OTHER[p][1]:.2f} / {OTHER[p][0]:.2f}" for p in ORDER if p in OTHER) + ".")
     busy = [NAMES[p] for p in ORDER if p in OTHER and OTHER[p][0] > 0.2]
-    if busy:
-        L.append(f"**Other programs took more than 0.2 cores during: {', '.join(busy)}; those figures are low, rerun on a quiet machine.**")
+b, _, be = ticks(os.path.join(out, "cpu-before-downloads.txt"))
+a, _, ae = ticks(os.path.join(out, "cpu-after-downloads.txt"))
+if OTHER and all(k in be and k in ae for k in ("machine", "children", "wall")):
+    ours = sum((a[k][0] + a[k][1] - b[k][0] - b[k][1]) / tck for k in a if k in b)
+    wall = ae["wall"] - be["wall"]
+    other = max((ae["machine"] - be["machine"]) - ours - (ae["children"] - be["children"]), 0.0) / wall
+    L.append(f"During the downloads ({wall:.0f} s), in cores: curl {(ae['children'] - be['children']) / wall:.2f}, other programs {other:.2f}.")
+    if other > 0.2:
+        busy.append("the downloads")
+if busy:
+    L.append(f"**Other programs took more than 0.2 cores during: {', '.join(busy)}; those figures are low, rerun on a quiet machine.**")
 L.append("")
 
 def g(d, p, k):
