@@ -115,7 +115,7 @@ struct RelayService: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPSRedirectHandler(httpsPort: port))
+                    try channel.pipeline.syncOperations.addHandler(PlainResponder.httpsRedirect(httpsPort: port))
                 }
             }
             .bind(host: configuration.host, port: configuration.httpPort).get()
@@ -127,7 +127,7 @@ struct RelayService: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler { metrics.text(registry: registry) })
+                    try channel.pipeline.syncOperations.addHandler(PlainResponder.metrics { metrics.text(registry: registry) })
                 }
             }
             .bind(host: "127.0.0.1", port: configuration.adminPort).get()
