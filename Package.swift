@@ -107,7 +107,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalCATests", dependencies: ["LocalCA", "PosternTestSupport"]),
-        .testTarget(name: "TunnelTests", dependencies: ["Tunnel", "PosternTestSupport"]),
+        .testTarget(
+            name: "TunnelTests",
+            dependencies: [
+                "Tunnel", "PosternTestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ]
+        ),
         .target(name: "PosternTestSupport", path: "Tests/PosternTestSupport"),
         .testTarget(
             name: "EndToEndTests",

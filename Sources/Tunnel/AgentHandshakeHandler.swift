@@ -48,6 +48,7 @@ final class AgentHandshakeHandler: ChannelInboundHandler, RemovableChannelHandle
         case .accepted(let name, let url):
             do {
                 let route = self.route
+                try context.pipeline.syncOperations.addHandler(FlushCoalescer())
                 _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                     mode: .server,
                     connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 1000),

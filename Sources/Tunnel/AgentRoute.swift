@@ -14,7 +14,7 @@ struct AgentRoute: ForwardingRoute {
     let recorder: RequestRecorder?
     let pool = UpstreamPool()
 
-    func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision {
+    func decide(_ head: HTTPRequestHead, remote: SocketAddress?, on loop: EventLoop) -> ForwardDecision {
         let client = head.headers.first(name: "x-forwarded-for") ?? remote?.ipAddress ?? ""
         if !configuration.allowedNetworks.isEmpty, !configuration.allowedNetworks.contains(where: { $0.contains(client) }) {
             return .answer(StatusPage(.forbidden, title: "Forbidden", text: "This tunnel does not accept requests from \(client)."))

@@ -13,7 +13,8 @@ enum ForwardDecision {
 
 /// Decides, per request, where a ``RequestForwarder`` sends it.
 protocol ForwardingRoute: Sendable {
-    func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision
+    /// `loop` is the requester's event loop: a partner on it is reached without a hop.
+    func decide(_ head: HTTPRequestHead, remote: SocketAddress?, on loop: EventLoop) -> ForwardDecision
     /// The page sent when the partner fails before answering.
     func failurePage(_ head: HTTPRequestHead) -> StatusPage
     /// A tap that records this exchange for the inspector (the agent's route), or nil.

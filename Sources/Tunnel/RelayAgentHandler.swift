@@ -77,6 +77,7 @@ final class RelayAgentHandler: ChannelInboundHandler, RemovableChannelHandler {
         let url = "https://\(name).\(settings.domain)\(port)/"
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: TunnelHandshake.line(.accepted(name: name, url: url)))), promise: nil)
         do {
+            try context.pipeline.syncOperations.addHandler(FlushCoalescer())
             let multiplexer = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .client,
                 connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 1),
@@ -85,15 +86,19 @@ final class RelayAgentHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
             try Keepalive.addWatch(to: context.pipeline.syncOperations, after: self)
             Keepalive.startPinging(context.channel)
-            let link = AgentLink(name: name, tokenID: tokenID, channel: context.channel, multiplexer: multiplexer)
-            if let old = settings.registry.register(link) { old.channel.close(promise: nil) }
+            // Without a session id the connection is a set of its own (and replaces the tunnel's links).
+            let session = hello.session ?? "solo-\(UInt64.random(in: .min ... .max))"
+            let (link, replaced, joined) = settings.registry.register(name: name, tokenID: tokenID, session: session,
+                                                              channel: context.channel, multiplexer: multiplexer)
+            for old in replaced { old.channel.close(promise: nil) }
             settings.metrics.count(.agentConnections)
             let registry = settings.registry
             let log = settings.log
-            log("relay: tunnel \(url) connected from \(context.channel.remoteAddress?.description ?? "?")")
+            // An agent's further links (same session) join quietly; the tunnel's state changes are logged.
+            if !joined { log("relay: tunnel \(url) connected from \(context.channel.remoteAddress?.description ?? "?")") }
             context.channel.closeFuture.whenComplete { _ in
                 registry.remove(link)
-                log("relay: tunnel \(url) disconnected")
+                if registry.link(for: name) == nil { log("relay: tunnel \(url) disconnected") }
             }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } catch {

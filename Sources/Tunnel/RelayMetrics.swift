@@ -26,11 +26,12 @@ final class RelayMetrics: Sendable {
         for counter in Counter.allCases {
             out += "# TYPE \(counter.rawValue) counter\n\(counter.rawValue) \(values[counter, default: 0])\n"
         }
-        let links = registry.all
-        out += "# TYPE postern_relay_tunnels gauge\npostern_relay_tunnels \(links.count)\n"
+        let tunnels = registry.streamCounts.sorted { $0.name < $1.name }
+        out += "# TYPE postern_relay_tunnels gauge\npostern_relay_tunnels \(tunnels.count)\n"
+        out += "# TYPE postern_relay_agent_links gauge\npostern_relay_agent_links \(registry.all.count)\n"
         out += "# TYPE postern_relay_active_streams gauge\n"
-        for link in links.sorted(by: { $0.name < $1.name }) {
-            out += "postern_relay_active_streams{tunnel=\"\(link.name)\"} \(link.activeStreams)\n"
+        for tunnel in tunnels {
+            out += "postern_relay_active_streams{tunnel=\"\(tunnel.name)\"} \(tunnel.active)\n"
         }
         return out
     }

@@ -19,7 +19,7 @@ struct RelayRoute: ForwardingRoute {
 
     static let forwardedHeaders = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]
 
-    func decide(_ head: HTTPRequestHead, remote: SocketAddress?) -> ForwardDecision {
+    func decide(_ head: HTTPRequestHead, remote: SocketAddress?, on loop: EventLoop) -> ForwardDecision {
         metrics.count(.requests)
         let host = head.headers.first(name: "host")
         guard let name = TunnelName.fromHost(host, domain: domain) else {
@@ -35,7 +35,7 @@ struct RelayRoute: ForwardingRoute {
             return .answer(StatusPage(.tooManyRequests, title: "Too many requests",
                                       text: "\(client) sent more requests per second than this relay allows; slow down and retry.", headers: headers))
         }
-        guard let link = registry.link(for: name) else {
+        guard let link = registry.link(for: name, on: loop) else {
             if store.isReserved(name) {
                 metrics.count(.badGateway)
                 return .answer(StatusPage(.badGateway, title: "Tunnel \(name).\(domain) is offline",
@@ -49,7 +49,7 @@ struct RelayRoute: ForwardingRoute {
            let page = oversizedBodyPage(head, received: length) {
             return .answer(page)
         }
-        guard link.acquireStream(limit: maxStreams) else {
+        guard link.streams.acquire(limit: maxStreams) else {
             metrics.count(.busy)
             return .answer(StatusPage(.serviceUnavailable, title: "Tunnel \(name).\(domain) is busy",
                                       text: "This tunnel already carries \(maxStreams) requests at once; retry in a moment."))

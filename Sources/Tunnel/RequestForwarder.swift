@@ -89,7 +89,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         // An HTTP/2 stream (the agent's side) carries one request and no connection semantics.
         keepAlive = head.version.major >= 2 || head.isKeepAlive
         partnerWritable = true
-        switch route.decide(head, remote: context.channel.remoteAddress) {
+        switch route.decide(head, remote: context.channel.remoteAddress, on: context.eventLoop) {
         case .answer(let page):
             state = .draining
             // NIO's decoder stops parsing after an upgrade request: nothing more can follow on this connection.

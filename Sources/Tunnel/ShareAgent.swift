@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -13,6 +14,8 @@ import NIOSSL
 public enum ShareAgent {
     /// Longest wait between two reconnection attempts.
     static let maximumBackoff = 5.0
+    /// Most connections an agent opens to the relay.
+    static let maximumLinks = 4
 
     /// Runs until cancelled (then closes its connection and returns), or until
     /// the relay refuses the token (throws a ``TunnelError``).
@@ -23,6 +26,9 @@ public enum ShareAgent {
         let recorder = RequestRecorder()
         let route = AgentRoute(configuration: configuration, tls: try AgentRoute.upstreamTLS(configuration), recorder: recorder)
         let group = MultiThreadedEventLoopGroup.singleton
+        // One link per event loop (up to maximumLinks): streams are served on
+        // the loop their link lives on, so every core forwards.
+        let loops = Array(group.makeIterator().prefix(maximumLinks))
         var inspector: Channel?
         if configuration.inspectPort > 0 {
             do {
@@ -39,22 +45,27 @@ public enum ShareAgent {
         while !Task.isCancelled {
             print("share: connecting to relay \(relay)")
             do {
-                let (channel, accepted) = try await connect(configuration, route: route, name: name, tls: relayTLS, group: group)
+                let session = TunnelHandshake.newSession()
+                let (channel, accepted) = try await connect(configuration, route: route, name: name, session: session,
+                                                            tls: relayTLS, on: loops[0])
                 attempt = 0
                 if let wanted = name, wanted != accepted.name {
                     print("share: the name \(wanted) belongs to another token; the relay gave \(accepted.name)")
                 }
                 name = accepted.name
+                let links = [channel] + (await extraLinks(configuration, route: route, accepted: accepted, session: session,
+                                                          tls: relayTLS, on: loops.dropFirst()))
                 recorder.update { $0 = RequestRecorder.Tunnel(name: accepted.name, publicURL: accepted.url, online: true) }
                 onOnline(accepted.url)
                 print("share: online, forwarding \(accepted.url) to \(configuration.upstreamDescription)")
                 print(accepted.url)
-                // Cancelling the task (e.g. `serve --share` shutting down) closes the connection.
+                // Any link lost ends the set; cancelling the task (e.g. `serve --share` shutting down) closes them.
                 await withTaskCancellationHandler {
-                    try? await channel.closeFuture.get()
+                    await firstClose(of: links)
                 } onCancel: {
-                    channel.close(promise: nil)
+                    for link in links { link.close(promise: nil) }
                 }
+                for link in links { link.close(promise: nil) }
                 if Task.isCancelled { return }
                 recorder.update { $0.online = false }
                 print("share: connection to the relay lost")
@@ -70,11 +81,35 @@ public enum ShareAgent {
         }
     }
 
-    static func connect(_ configuration: ShareConfiguration, route: AgentRoute, name: String?, tls: NIOSSLContext,
-                        group: EventLoopGroup) async throws -> (Channel, AgentHandshakeHandler.Accepted) {
-        let loop = group.next()
+    /// The set's further links, on `loops`; one the relay refuses or names
+    /// differently is closed and left out (the set works with fewer).
+    static func extraLinks(_ configuration: ShareConfiguration, route: AgentRoute, accepted: AgentHandshakeHandler.Accepted,
+                           session: String, tls: NIOSSLContext, on loops: ArraySlice<EventLoop>) async -> [Channel] {
+        var links: [Channel] = []
+        for loop in loops {
+            guard let (channel, again) = try? await connect(configuration, route: route, name: accepted.name, session: session,
+                                                            tls: tls, on: loop) else { continue }
+            if again.name == accepted.name { links.append(channel) } else { channel.close(promise: nil) }
+        }
+        return links
+    }
+
+    /// Waits until one of `channels` closes.
+    static func firstClose(of channels: [Channel]) async {
+        let closed = channels[0].eventLoop.makePromise(of: Void.self)
+        let once = NIOLockedValueBox(false)
+        for channel in channels {
+            channel.closeFuture.whenComplete { _ in
+                if once.withLockedValue({ done in defer { done = true }; return !done }) { closed.succeed() }
+            }
+        }
+        try? await closed.futureResult.get()
+    }
+
+    static func connect(_ configuration: ShareConfiguration, route: AgentRoute, name: String?, session: String,
+                        tls: NIOSSLContext, on loop: EventLoop) async throws -> (Channel, AgentHandshakeHandler.Accepted) {
         let promise = loop.makePromise(of: AgentHandshakeHandler.Accepted.self)
-        let hello = TunnelHandshake.Hello(token: configuration.token, name: name)
+        let hello = TunnelHandshake.Hello(token: configuration.token, name: name, session: session)
         let serverName = AgentRoute.serverName(for: configuration.relayHost)
         let channel: Channel
         do {

@@ -5,10 +5,14 @@ import NIOHTTP2
 /// turns into HTTP/2 (with the relay as the HTTP/2 client).
 ///
 /// ```
-/// agent → relay   POSTERN-TUNNEL/1 <token> <name or ->\n
+/// agent → relay   POSTERN-TUNNEL/1 <token> <name or -> [<session>]\n
 /// relay → agent   OK <name> <public URL>\n      (then the relay sends the HTTP/2 preface)
 ///                 ERR <token|limit|bad> <sentence>\n   (then closes)
 /// ```
+///
+/// An agent opens several connections (one per event loop) under one
+/// session id; the relay adds connections of the tunnel's current session and
+/// lets a new session replace them (see ``TunnelRegistry``).
 ///
 /// A line protocol rather than an HTTP/1.1 upgrade: it costs one round trip
 /// and leaves no HTTP/1 codec to remove before HTTP/2 starts.
@@ -19,6 +23,8 @@ enum TunnelHandshake {
     struct Hello: Equatable {
         var token: String
         var name: String?
+        /// The agent's connection set; absent, the connection is a set of its own.
+        var session: String? = nil
     }
 
     enum Answer: Equatable {
@@ -26,14 +32,19 @@ enum TunnelHandshake {
         case refused(reason: String, message: String)
     }
 
+    /// A fresh session id for an agent's next set of connections.
+    static func newSession() -> String {
+        String(UInt64.random(in: .min ... .max), radix: 36)
+    }
+
     static func line(_ hello: Hello) -> String {
-        "\(version) \(hello.token) \(hello.name ?? "-")\n"
+        "\(version) \(hello.token) \(hello.name ?? "-")\(hello.session.map { " \($0)" } ?? "")\n"
     }
 
     static func parseHello(_ line: String) -> Hello? {
         let parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 3, parts[0] == version else { return nil }
-        return Hello(token: parts[1], name: parts[2] == "-" ? nil : parts[2])
+        guard parts.count == 3 || parts.count == 4, parts[0] == version else { return nil }
+        return Hello(token: parts[1], name: parts[2] == "-" ? nil : parts[2], session: parts.count == 4 ? parts[3] : nil)
     }
 
     static func line(_ answer: Answer) -> String {
