@@ -115,6 +115,7 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
+        .testTarget(name: "CommandLineTests", dependencies: ["postern"]),
         .target(name: "PosternTestSupport", path: "Tests/PosternTestSupport"),
         .testTarget(
             name: "EndToEndTests",

@@ -29,7 +29,8 @@ public enum CertificateName: Hashable, Sendable, CustomStringConvertible {
     /// Parses one name as typed by a user; throws a ``LocalCAError`` with code
     /// ``LocalCAError/Code/invalidName`` when it is none of the four kinds.
     public init(parsing text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // Trimmed by hand: Foundation's `trimmingCharacters(in:)` goes through NSString.
+        let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         if let ip = IPAddress(trimmed) {
             self = .ip(ip)
         } else if trimmed.contains("://") {

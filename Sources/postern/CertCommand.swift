@@ -45,6 +45,62 @@ struct CertCommand: ParsableCommand {
     @Argument(help: "Host names, IP addresses, e-mail addresses or URIs.")
     var names: [String] = []
 
+    /// The command for `arguments` (those after `cert`) read without
+    /// ArgumentParser, or nil when they hold anything but NAMEs and the flags
+    /// below in their plain forms (`-flag VALUE`, `--flag VALUE`); the caller
+    /// then parses the usual way, which also phrases every error.
+    ///
+    /// ArgumentParser builds its view of the options by reflection, and in a
+    /// binary of Postern's size each first reflection scans all the protocol
+    /// conformances: a quarter of `cert`'s run time, where mkcert's speed is
+    /// the measure. `CommandLineTests` checks both ways agree.
+    static func quickParse(_ arguments: [String]) -> CertCommand? {
+        var command = CertCommand()
+        command.home = nil
+        command.certFile = nil
+        command.keyFile = nil
+        command.p12File = nil
+        command.csr = nil
+        command.rsa = nil
+        command.pkcs12 = false
+        command.ecdsa = false
+        command.client = false
+        var names: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), argument != "-" else {
+                names.append(argument)
+                continue
+            }
+            let name = argument.hasPrefix("--") ? String(argument.dropFirst(2)) : String(argument.dropFirst())
+            // `--home` is long-only; the others take one dash (mkcert's) or two.
+            if name == "home", !argument.hasPrefix("--") { return nil }
+            switch name {
+            case "pkcs12": command.pkcs12 = true
+            case "ecdsa": command.ecdsa = true
+            case "client": command.client = true
+            case "home", "cert-file", "key-file", "p12-file", "csr", "rsa":
+                guard index < arguments.count, !arguments[index].hasPrefix("-") else { return nil }
+                let value = arguments[index]
+                index += 1
+                switch name {
+                case "home": command.home = value
+                case "cert-file": command.certFile = value
+                case "key-file": command.keyFile = value
+                case "p12-file": command.p12File = value
+                case "csr": command.csr = value
+                default: command.rsa = Int(value) ?? -1  // not a number: validate() fails, ArgumentParser explains
+                }
+            default:
+                return nil
+            }
+        }
+        command.names = names
+        return command
+    }
+
     func validate() throws {
         if csr != nil, !names.isEmpty {
             throw ValidationError("-csr takes the names from the request; give either -csr FILE or NAMEs, not both.")
@@ -119,14 +175,22 @@ struct CertCommand: ParsableCommand {
         return base
     }
 
-    /// `25 February 2028`, in UTC. Written out by hand: a `DateFormatter`
-    /// loads ICU's locale data, which costs more than issuing the certificate.
+    /// `25 February 2028`, in UTC. Computed from the Unix day number by hand
+    /// (Howard Hinnant's civil-from-days): `Calendar` and `DateFormatter` load
+    /// time-zone and locale data, which costs more than issuing the certificate.
     static func longDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let parts = calendar.dateComponents([.day, .month, .year], from: date)
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        return "\(parts.day ?? 1) \(months[((parts.month ?? 1) - 1) % 12]) \(parts.year ?? 0)"
+        return "\(day) \(months[month - 1]) \(year)"
     }
 
     /// The path as the user gave it, or `./name` for a default one.

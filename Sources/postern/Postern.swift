@@ -13,16 +13,17 @@ struct Postern: AsyncParsableCommand {
         defaultSubcommand: nil
     )
 
-    /// The command to run. `postern cert …` is parsed on its own: building the
-    /// whole command tree (every subcommand's options, by reflection) took a
-    /// sixth of `cert`'s run time, and `cert` runs in build scripts where
-    /// mkcert's speed is the measure. Help goes the usual way, so it reads
-    /// `postern cert`.
+    /// The command to run. `postern cert …` is parsed on its own, without
+    /// ArgumentParser when its arguments are plain (``CertCommand/quickParse(_:)``):
+    /// `cert` runs in build scripts where mkcert's speed is the measure. Help,
+    /// unusual forms and every error go the usual way, so they read `postern cert`.
     static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
         let asksForHelp = arguments.contains { ["-h", "--help", "-help", "help", "--version"].contains($0) }
         if arguments.first == CertCommand.configuration.commandName, !asksForHelp {
+            let rest = Array(arguments.dropFirst())
+            if let quick = CertCommand.quickParse(rest), (try? quick.validate()) != nil { return quick }
             do {
-                return try CertCommand.parseAsRoot(Array(arguments.dropFirst()))
+                return try CertCommand.parseAsRoot(rest)
             } catch {
                 // Let the whole tree phrase the error, with `postern cert` in its usage line.
                 return try parseAsRoot(arguments)
