@@ -42,6 +42,8 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// The inspector's tap on the current exchange (agent side only).
     private var capture: ExchangeCapture?
     private var requestBodyBytes = 0
+    /// Response bytes written since the last flush (flushed when the partner's read batch ends).
+    private var unflushed = false
     /// Closes the connection if a client whose body was refused neither finishes nor hangs up.
     private var lingering: Scheduled<Void>?
 
@@ -189,8 +191,10 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         case .body(let body) where raw:
-            context.writeAndFlush(NIOAny(body), promise: nil)
+            context.write(NIOAny(body), promise: nil)
+            unflushed = true
         case .end where raw:
+            context.flush()
             context.close(promise: nil)
         case .head(var head):
             responseStarted = true
@@ -199,9 +203,11 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             capture?.responseHead(head)
             if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
             context.write(wrapOutboundOut(.head(head)), promise: nil)
+            unflushed = true
         case .body(let body):
             capture?.responsePart(body)
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            unflushed = true
         case .end(let trailers):
             // The exchange is over before the end is written: on an HTTP/2 stream that write
             // closes the stream, and its channelInactive (at once, re-entrantly) must not take
@@ -213,15 +219,25 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             if case .forwarding(let handle) = partner, !requestEnded || upgradeRequested {
                 handle.channel.close(promise: nil)
             }
+            unflushed = false
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             if requestEnded { finishExchange(context: context) }
         }
+    }
+
+    /// The partner's current batch of reads ended: what it delivered goes out
+    /// in one flush (one TLS record batch and one write for a head and its body).
+    func partnerReadComplete(requestID id: Int) {
+        guard id == requestID, unflushed, let context else { return }
+        unflushed = false
+        context.flush()
     }
 
     func partnerFailed(requestID id: Int) {
         guard id == requestID, let context, !responseEnded else { return }
         state = .draining
         if responseStarted {
+            context.flush()
             context.close(promise: nil)
         } else if let head = requestHead {
             write(page: route.failurePage(head), context: context)

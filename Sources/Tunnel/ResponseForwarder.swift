@@ -151,10 +151,21 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let id = sink.requestID
         sink.run { requester in requester.partnerResponse(delivered, requestID: id) }
+        if raw {
+            // After an upgrade the decoder hands its leftover bytes over once it has left the
+            // pipeline, outside any read batch: no channelReadComplete follows them.
+            sink.run { requester in requester.partnerReadComplete(requestID: id) }
+        }
         if case .end = part {
             ended = true
             finished(context: context)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let id = sink.requestID
+        sink.run { requester in requester.partnerReadComplete(requestID: id) }
+        context.fireChannelReadComplete()
     }
 
     /// The exchange ended: leave, pool or close the channel. Only a connection
