@@ -45,7 +45,12 @@ public enum SecureFile {
     }
 
     /// Writes `bytes` to `url` atomically; the file has exactly `mode` from its creation on.
-    public static func save(_ bytes: [UInt8], to url: URL, mode: mode_t) throws {
+    ///
+    /// - Parameter synced: `fsync` before the rename, so the file also survives a power cut.
+    ///   Files that can be made again in milliseconds (`postern cert`'s leaves,
+    ///   as mkcert writes them) pass `false`: readers still see the old file or
+    ///   the whole new one, and the flush, 0.5–2 ms here, was the largest part of `cert`.
+    public static func save(_ bytes: [UInt8], to url: URL, mode: mode_t, synced: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -67,7 +72,7 @@ public enum SecureFile {
                 }
                 offset += written
             }
-            guard fsync(descriptor) == 0 else { throw LocalCAError.fileSystem("flush", temporary, errno: errno) }
+            guard !synced || fsync(descriptor) == 0 else { throw LocalCAError.fileSystem("flush", temporary, errno: errno) }
         }
         guard rename(temporary.path, url.path) == 0 else { throw LocalCAError.fileSystem("replace", url, errno: errno) }
         committed = true

@@ -13,17 +13,14 @@ struct Postern: AsyncParsableCommand {
         defaultSubcommand: nil
     )
 
-    /// The command to run. `postern cert …` is parsed on its own, without
-    /// ArgumentParser when its arguments are plain (``CertCommand/quickParse(_:)``):
-    /// `cert` runs in build scripts where mkcert's speed is the measure. Help,
-    /// unusual forms and every error go the usual way, so they read `postern cert`.
+    /// The command to run. `postern cert …` is parsed on its own: building the
+    /// whole command tree (every subcommand's options, by reflection) costs
+    /// more than issuing the certificate. Help goes the usual way, so it reads
+    /// `postern cert`.
     static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
-        let asksForHelp = arguments.contains { ["-h", "--help", "-help", "help", "--version"].contains($0) }
-        if arguments.first == CertCommand.configuration.commandName, !asksForHelp {
-            let rest = Array(arguments.dropFirst())
-            if let quick = CertCommand.quickParse(rest), (try? quick.validate()) != nil { return quick }
+        if arguments.first == CertCommand.configuration.commandName, !asksForHelp(arguments) {
             do {
-                return try CertCommand.parseAsRoot(rest)
+                return try CertCommand.parseAsRoot(Array(arguments.dropFirst()))
             } catch {
                 // Let the whole tree phrase the error, with `postern cert` in its usage line.
                 return try parseAsRoot(arguments)
@@ -32,10 +29,18 @@ struct Postern: AsyncParsableCommand {
         return try parseAsRoot(arguments)
     }
 
+    /// Whether a command line asks for help or the version (ArgumentParser answers those).
+    static func asksForHelp(_ arguments: [String]) -> Bool {
+        arguments.contains { ["-h", "--help", "-help", "help", "--version"].contains($0) }
+    }
+
     /// Runs the command; a bad value or usage exits 2 with one sentence, a failure exits 1.
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
+            // A plain `cert` command line runs without ArgumentParser at all (see CertOptions.quickParse).
+            if let quick = CertOptions.quick(arguments) { return try quick.run() }
+            var command = try parseCommand(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

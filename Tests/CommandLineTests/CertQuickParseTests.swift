@@ -6,12 +6,6 @@ import Foundation
 /// speed); both ways must give the same command, and anything unusual must
 /// be left to ArgumentParser.
 @Suite struct CertQuickParseTests {
-    /// The fields a cert run depends on, for comparison.
-    private func fields(_ command: CertCommand) -> [String] {
-        [command.home ?? "-", command.certFile ?? "-", command.keyFile ?? "-", command.p12File ?? "-", command.csr ?? "-",
-         command.rsa.map(String.init) ?? "-", "\(command.pkcs12)", "\(command.ecdsa)", "\(command.client)", command.names.joined(separator: "|")]
-    }
-
     @Test(arguments: [
         ["localhost", "127.0.0.1", "::1"],
         ["-cert-file", "c.pem", "-key-file", "k.pem", "example.test"],
@@ -26,9 +20,10 @@ import Foundation
         ["localhost", "-client", "127.0.0.1"],
     ])
     func plainCommandLinesParseAsArgumentParserDoes(_ arguments: [String]) throws {
-        let quick = try #require(CertCommand.quickParse(arguments))
-        let parsed = try CertCommand.parseAsRoot(arguments) as! CertCommand
-        #expect(fields(quick) == fields(parsed))
+        let quick = try #require(CertOptions.quickParse(arguments))
+        let parsed = try #require(try CertCommand.parseAsRoot(arguments) as? CertCommand)
+        #expect(quick == parsed.options)
+        #expect(CertOptions.quick(["cert"] + arguments) == quick)
     }
 
     @Test(arguments: [
@@ -39,12 +34,16 @@ import Foundation
         ["-key-file", "-client", "localhost"],
     ])
     func unusualFormsAreLeftToArgumentParser(_ arguments: [String]) {
-        #expect(CertCommand.quickParse(arguments) == nil)
+        #expect(CertOptions.quickParse(arguments) == nil)
+        #expect(CertOptions.quick(["cert"] + arguments) == nil)
     }
 
     @Test func aBadRSASizeFallsBackToArgumentParsersMessage() throws {
-        let quick = try #require(CertCommand.quickParse(["--rsa", "abc", "localhost"]))
+        let quick = try #require(CertOptions.quickParse(["--rsa", "abc", "localhost"]))
         #expect(throws: (any Error).self) { try quick.validate() }
+        #expect(CertOptions.quick(["cert", "--rsa", "abc", "localhost"]) == nil)
+        #expect(CertOptions.quick(["cert", "--help"]) == nil)
+        #expect(CertOptions.quick(["serve", "localhost"]) == nil)
         #expect(throws: (any Error).self) { try Postern.parseCommand(["cert", "--rsa", "abc", "localhost"]) }
         #expect(throws: (any Error).self) { try Postern.parseCommand(["cert"]) }
         #expect(try Postern.parseCommand(["cert", "localhost"]) is CertCommand)
@@ -55,6 +54,6 @@ import Foundation
         (4_102_444_799, "31 December 2099"), (4_107_542_399, "28 February 2100"), (-86_400, "31 December 1969"),
     ])
     func expiryDatesAreWrittenInUTC(_ seconds: Double, _ expected: String) {
-        #expect(CertCommand.longDate(Date(timeIntervalSince1970: seconds)) == expected)
+        #expect(CertOptions.longDate(Date(timeIntervalSince1970: seconds)) == expected)
     }
 }
