@@ -12,7 +12,7 @@ import NIOPosix
 /// | `GET /api/requests/http` (or `/api/requests`) | recent exchanges, newest first (`?limit=N`) |
 /// | `GET /api/requests/http/ID` | one exchange (404 if unknown) |
 /// | `DELETE /api/requests/http` | forgets them all (204) |
-/// | `POST /api/requests/http` `{"id": "ID"}` | replays it to the upstream, recorded as a new exchange (204) |
+/// | `POST /api/requests/http` `{"id": "ID"}` | replays it to the upstream, recorded as a new exchange (204; 504 when the upstream has not answered within 30 s) |
 /// | `GET /` | a page listing them, each with headers, bodies and a Replay button |
 ///
 /// Replay is a write, so a request whose Host is not 127.0.0.1, localhost or
@@ -129,7 +129,8 @@ final class InspectorHandler: ChannelInboundHandler {
                 self.respond(head, .noContent, body: nil, context: context)
             case .failure(let error):
                 let reason = (error as? TunnelError)?.description ?? "\(error)"
-                self.respond(head, .badGateway, error: "The replay to \(self.route.configuration.upstreamDescription) failed: \(reason)", context: context)
+                let status: HTTPResponseStatus = (error as? TunnelError)?.isTimeout == true ? .gatewayTimeout : .badGateway
+                self.respond(head, status, error: "The replay to \(self.route.configuration.upstreamDescription) failed: \(reason)", context: context)
             }
         }
     }

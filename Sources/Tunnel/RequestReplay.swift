@@ -8,6 +8,10 @@ import NIOHTTP1
 /// Only a request whose whole body was captured can be replayed: sending the
 /// first 64 KiB of a larger body would make a different request.
 enum RequestReplay {
+    /// How long a replay may wait for the upstream's whole answer: a hung
+    /// upstream must not keep the inspector's request (and a connection) open.
+    static let timeout = TimeAmount.seconds(30)
+
     /// Why `entry` cannot be replayed, or nil when it can.
     static func refusal(_ entry: RequestRecorder.Entry) -> String? {
         if entry.requestBody.truncated {
@@ -21,7 +25,8 @@ enum RequestReplay {
 
     /// Replays `entry` from `loop`; the future succeeds once the upstream's
     /// response has ended and the new entry is recorded.
-    static func run(_ entry: RequestRecorder.Entry, route: AgentRoute, recorder: RequestRecorder, on loop: EventLoop) -> EventLoopFuture<Void> {
+    static func run(_ entry: RequestRecorder.Entry, route: AgentRoute, recorder: RequestRecorder, on loop: EventLoop,
+                    timeout: TimeAmount = timeout) -> EventLoopFuture<Void> {
         var head = entry.request
         AgentRoute.upstreamHead(route.configuration)(&head)
         head.headers.remove(name: "transfer-encoding")
@@ -33,17 +38,18 @@ enum RequestReplay {
         let capture = ExchangeCapture(entry.request, recorder: recorder)
         capture.requestPart(entry.requestBody.bytes)
         let promise = loop.makePromise(of: Void.self)
-        let client = NIOLoopBound(ReplayClient(head: head, body: entry.requestBody.bytes, capture: capture, promise: promise), eventLoop: loop)
-        AgentRoute.dialUpstream(configuration: route.configuration, tls: route.tls, handler: client).whenFailure { error in
-            capture.finish()
-            promise.fail(error)
+        let client = NIOLoopBound(ReplayClient(head: head, body: entry.requestBody.bytes, capture: capture, promise: promise, timeout: timeout),
+                                  eventLoop: loop)
+        AgentRoute.dialUpstream(configuration: route.configuration, tls: route.tls, handler: client).assumeIsolated().whenFailure { error in
+            client.value.finish(.failure(error))
         }
         return promise.futureResult
     }
 }
 
-/// The channel handler of one replay: writes the request when connected and
-/// taps the response into its ``ExchangeCapture``.
+/// The channel handler of one replay: writes the request when connected,
+/// taps the response into its ``ExchangeCapture``, and gives up (closing the
+/// connection) when the answer has not ended within its time limit.
 final class ReplayClient: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -52,13 +58,33 @@ final class ReplayClient: ChannelInboundHandler {
     private let body: ByteBuffer
     private let capture: ExchangeCapture
     private let promise: EventLoopPromise<Void>
+    private let timeout: TimeAmount
     private var done = false
+    private var deadline: Scheduled<Void>?
 
-    init(head: HTTPRequestHead, body: ByteBuffer, capture: ExchangeCapture, promise: EventLoopPromise<Void>) {
+    init(head: HTTPRequestHead, body: ByteBuffer, capture: ExchangeCapture, promise: EventLoopPromise<Void>, timeout: TimeAmount) {
         self.head = head
         self.body = body
         self.capture = capture
         self.promise = promise
+        self.timeout = timeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loop = context.eventLoop.assumeIsolated()
+        deadline = loop.scheduleTask(in: timeout) { [self] in
+            finish(.failure(TunnelError.replayTimeout(timeout)))
+            context.close(promise: nil)
+        }
+    }
+
+    /// Records the exchange as it stands and completes the replay, once.
+    func finish(_ result: Result<Void, Error>) {
+        guard !done else { return }
+        done = true
+        deadline?.cancel()
+        capture.finish()
+        promise.completeWith(result)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -74,19 +100,13 @@ final class ReplayClient: ChannelInboundHandler {
         case .head(let head): capture.responseHead(head)
         case .body(let body): capture.responsePart(body)
         case .end:
-            done = true
-            capture.finish()
-            promise.succeed()
+            finish(.success(()))
             context.close(promise: nil)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !done {
-            done = true
-            capture.finish()
-            promise.fail(TunnelError.replay("The upstream closed the connection before it finished answering the replay."))
-        }
+        finish(.failure(TunnelError.replay("The upstream closed the connection before it finished answering the replay.")))
         context.fireChannelInactive()
     }
 

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The one error type of the tunnel: relay and agent failures a user can act on.
 ///
 /// Each case carries a sentence that says what went wrong and what to do next;
@@ -8,7 +10,7 @@
 /// ```
 public struct TunnelError: Error, Sendable, CustomStringConvertible, Equatable {
     enum Code: Sendable, Equatable {
-        case badInput, unknownToken, database, handshake, startup, refused, replay
+        case badInput, unknownToken, database, handshake, startup, refused, replay, replayTimeout
     }
 
     let code: Code
@@ -31,6 +33,11 @@ public struct TunnelError: Error, Sendable, CustomStringConvertible, Equatable {
     static func startup(_ text: String) -> TunnelError { TunnelError(.startup, text) }
     static func refused(_ text: String) -> TunnelError { TunnelError(.refused, text) }
     static func replay(_ text: String) -> TunnelError { TunnelError(.replay, text) }
+    static func replayTimeout(_ limit: TimeAmount) -> TunnelError {
+        TunnelError(.replayTimeout, "The upstream did not finish answering the replay within \(limit.nanoseconds / 1_000_000_000) s; the replay was abandoned.")
+    }
+    /// Whether a replay was abandoned because the upstream took too long.
+    var isTimeout: Bool { code == .replayTimeout }
     static func badToken() -> TunnelError {
         TunnelError(.unknownToken, "The relay does not know this token; create one on the relay with `postern relay token create NAME` and pass it with --token.")
     }
