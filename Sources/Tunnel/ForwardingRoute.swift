@@ -58,14 +58,20 @@ struct PartnerHandle: Sendable {
     let channel: Channel
     let forwarder: NIOLoopBound<ResponseForwarder>
 
-    /// Runs `body` on the partner's loop (at once when already there).
-    func run(_ body: @escaping @Sendable (ResponseForwarder) -> Void) {
+    /// What a requester tells its partner.
+    enum Event: Sendable {
+        case send([HTTPClientRequestPart])
+        case requesterWritable(Bool)
+    }
+
+    /// Hands `event` to the partner: at once when on its loop (no closure is
+    /// made on that, the common, path), else as a task on its loop.
+    func deliver(_ event: Event) {
         let forwarder = self.forwarder
-        if forwarder.eventLoop.inEventLoop {
-            body(forwarder.value)
-        } else {
-            forwarder.eventLoop.execute { body(forwarder.value) }
+        guard forwarder.eventLoop.inEventLoop else {
+            return forwarder.eventLoop.execute { forwarder.value.handle(event) }
         }
+        forwarder.value.handle(event)
     }
 }
 
@@ -77,13 +83,23 @@ struct ResponseSink: Sendable {
 
     var eventLoop: EventLoop { forwarder.eventLoop }
 
-    func run(_ body: @escaping @Sendable (RequestForwarder) -> Void) {
-        let forwarder = self.forwarder
-        if forwarder.eventLoop.inEventLoop {
-            body(forwarder.value)
-        } else {
-            forwarder.eventLoop.execute { body(forwarder.value) }
+    /// What a partner tells its requester.
+    enum Event: Sendable {
+        case response(HTTPClientResponsePart)
+        /// The partner's current batch of reads ended.
+        case readComplete
+        case failed
+        case partnerWritable(Bool)
+    }
+
+    /// Hands `event` to the requester: at once when on its loop (no closure
+    /// is made on that, the common, path), else as a task on its loop.
+    func deliver(_ event: Event) {
+        let (forwarder, id) = (self.forwarder, requestID)
+        guard forwarder.eventLoop.inEventLoop else {
+            return forwarder.eventLoop.execute { forwarder.value.handle(event, requestID: id) }
         }
+        forwarder.value.handle(event, requestID: id)
     }
 }
 

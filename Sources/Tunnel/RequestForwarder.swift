@@ -118,7 +118,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             state = .forwarding(handle)
             let sameLoop = handle.channel.eventLoop === context.eventLoop
             let parts = sameLoop ? pending : pending.map(Self.detach)
-            handle.run { forwarder in forwarder.sendRequest(parts) }
+            handle.deliver(.send(parts))
             if readPending && partnerWritable {
                 readPending = false
                 context.read()
@@ -165,7 +165,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         case .forwarding(let handle):
             let sameLoop = handle.channel.eventLoop === context?.eventLoop
             let sent = sameLoop ? part : Self.detach(part)
-            handle.run { forwarder in forwarder.sendRequest([sent]) }
+            handle.deliver(.send([sent]))
         case .idle, .draining:
             break
         }
@@ -173,7 +173,17 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Response parts from the partner (on this loop)
 
-    func partnerResponse(_ part: HTTPClientResponsePart, requestID id: Int) {
+    /// What the partner of request `id` says; stale events (an earlier request's) are dropped.
+    func handle(_ event: ResponseSink.Event, requestID id: Int) {
+        switch event {
+        case .response(let part): partnerResponse(part, requestID: id)
+        case .readComplete: partnerReadComplete(requestID: id)
+        case .failed: partnerFailed(requestID: id)
+        case .partnerWritable(let writable): partnerWritabilityChanged(writable, requestID: id)
+        }
+    }
+
+    private func partnerResponse(_ part: HTTPClientResponsePart, requestID id: Int) {
         guard id == requestID, let context, !responseEnded else { return }
         switch part {
         case .head(let head) where upgradeRequested && head.headers.first(name: Upgrade.responseMarker) == "101":
@@ -227,13 +237,13 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The partner's current batch of reads ended: what it delivered goes out
     /// in one flush (one TLS record batch and one write for a head and its body).
-    func partnerReadComplete(requestID id: Int) {
+    private func partnerReadComplete(requestID id: Int) {
         guard id == requestID, unflushed, let context else { return }
         unflushed = false
         context.flush()
     }
 
-    func partnerFailed(requestID id: Int) {
+    private func partnerFailed(requestID id: Int) {
         guard id == requestID, let context, !responseEnded else { return }
         state = .draining
         if responseStarted {
@@ -244,7 +254,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    func partnerWritabilityChanged(_ writable: Bool, requestID id: Int) {
+    private func partnerWritabilityChanged(_ writable: Bool, requestID id: Int) {
         guard id == requestID else { return }
         partnerWritable = writable
         if writable && readPending, let context {
@@ -329,7 +339,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let writable = context.channel.isWritable
         if case .forwarding(let handle) = state {
-            handle.run { forwarder in forwarder.partnerWritabilityChanged(writable) }
+            handle.deliver(.requesterWritable(writable))
         }
         context.fireChannelWritabilityChanged()
     }

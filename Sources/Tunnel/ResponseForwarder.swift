@@ -79,8 +79,16 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelActive()
     }
 
-    /// Writes request parts (called on this loop by the requester).
-    func sendRequest(_ parts: [HTTPClientRequestPart]) {
+    /// What the requester says (on this loop).
+    func handle(_ event: PartnerHandle.Event) {
+        switch event {
+        case .send(let parts): sendRequest(parts)
+        case .requesterWritable(let writable): requesterWritabilityChanged(writable)
+        }
+    }
+
+    /// Writes request parts.
+    private func sendRequest(_ parts: [HTTPClientRequestPart]) {
         queued.append(contentsOf: parts)
         flushQueued()
     }
@@ -124,8 +132,7 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             headers.remove(name: "upgrade")
             headers.replaceOrAdd(name: Upgrade.responseMarker, value: "101")
             let delivered = HTTPClientResponsePart.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))
-            let id = sink.requestID
-            sink.run { requester in requester.partnerResponse(delivered, requestID: id) }
+            sink.deliver(.response(delivered))
             // The decoder ends the 101 message next; the codec is dropped then.
             swallowEnd = true
             return
@@ -149,12 +156,11 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             delivered = part
         }
-        let id = sink.requestID
-        sink.run { requester in requester.partnerResponse(delivered, requestID: id) }
+        sink.deliver(.response(delivered))
         if raw {
             // After an upgrade the decoder hands its leftover bytes over once it has left the
             // pipeline, outside any read batch: no channelReadComplete follows them.
-            sink.run { requester in requester.partnerReadComplete(requestID: id) }
+            sink.deliver(.readComplete)
         }
         if case .end = part {
             ended = true
@@ -163,8 +169,7 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        let id = sink.requestID
-        sink.run { requester in requester.partnerReadComplete(requestID: id) }
+        sink.deliver(.readComplete)
         context.fireChannelReadComplete()
     }
 
@@ -187,8 +192,7 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if !ended {
             ended = true
-            let id = sink.requestID
-            sink.run { requester in requester.partnerFailed(requestID: id) }
+            sink.deliver(.failed)
         }
         context.fireChannelInactive()
     }
@@ -199,13 +203,12 @@ final class ResponseForwarder: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let writable = context.channel.isWritable
-        let id = sink.requestID
-        sink.run { requester in requester.partnerWritabilityChanged(writable, requestID: id) }
+        sink.deliver(.partnerWritable(writable))
         context.fireChannelWritabilityChanged()
     }
 
     /// The requester's channel became (un)writable: hold or resume reads.
-    func partnerWritabilityChanged(_ writable: Bool) {
+    private func requesterWritabilityChanged(_ writable: Bool) {
         requesterWritable = writable
         if writable && readPending, let context {
             readPending = false
