@@ -87,7 +87,10 @@ struct AgentRoute: ForwardingRoute {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    // Request heads arrive over HTTP/2, whose decoder already refuses CR, LF and NUL
+                    // in field values; validating them again on the way out is pure cost.
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes,
+                                                                              enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(handler.value)
                 }
             }
