@@ -29,8 +29,12 @@ public enum CertificateName: Hashable, Sendable, CustomStringConvertible {
     /// Parses one name as typed by a user; throws a ``LocalCAError`` with code
     /// ``LocalCAError/Code/invalidName`` when it is none of the four kinds.
     public init(parsing text: String) throws {
-        // Trimmed by hand: Foundation's `trimmingCharacters(in:)` goes through NSString.
-        let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        // Trimmed by hand: Foundation's `trimmingCharacters(in:)` goes through NSString, and
+        // lazy wrappers (reversed, drop(while:)) cost a generic instantiation each at start-up.
+        var start = text.startIndex, end = text.endIndex
+        while start < end, text[start].isWhitespace { start = text.index(after: start) }
+        while end > start, text[text.index(before: end)].isWhitespace { end = text.index(before: end) }
+        let trimmed = String(text[start..<end])
         if let ip = IPAddress(trimmed) {
             self = .ip(ip)
         } else if trimmed.contains("://") {
@@ -95,11 +99,11 @@ public enum CertificateName: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses every name, dropping duplicates (`::1` and `0::1` are the same) and keeping the order.
     public static func parseAll(_ texts: [String]) throws -> [CertificateName] {
-        var seen = Set<CertificateName>()
+        // A handful of names: a linear search, not a Set (whose first use costs `cert` a conformance scan).
         var names: [CertificateName] = []
         for text in texts {
             let name = try CertificateName(parsing: text)
-            if seen.insert(name).inserted { names.append(name) }
+            if !names.contains(name) { names.append(name) }
         }
         return names
     }
