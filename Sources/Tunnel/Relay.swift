@@ -85,8 +85,11 @@ struct RelayService: Service {
                     // No outbound header validation: every response head written here is the relay's
                     // own or came from the agent over HTTP/2, whose decoder already refuses CR, LF and
                     // NUL in field values (RFC 9113 § 8.2.1) — the check cost 7 % of the relay's time.
+                    // No pipelining assistance either: it held each connection's reads until the
+                    // response ended (two epoll changes a request); RequestForwarder keeps a
+                    // pipelined request's parts itself and holds reads only then.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false)
+                        withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(RequestForwarder(route: route))
                 }
             }

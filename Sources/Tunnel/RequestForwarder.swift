@@ -8,7 +8,9 @@ import NIOHTTP1
 ///
 /// Back-pressure both ways without buffering: when the partner channel is not
 /// writable this handler holds its own `read()`, and when its own channel is
-/// not writable it tells the partner to hold its reads. Partners may live on
+/// not writable it tells the partner to hold its reads. The one thing kept is
+/// what the decoder already parsed of a pipelined next request (HTTP/1.1),
+/// with reads held until the current exchange ends. Partners may live on
 /// another event loop; all crossings go through ``PartnerHandle`` and
 /// ``ResponseSink`` and copy body bytes.
 final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
@@ -42,6 +44,10 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// The inspector's tap on the current exchange (agent side only).
     private var capture: ExchangeCapture?
     private var requestBodyBytes = 0
+    /// Parts of a pipelined request that came before the current exchange finished;
+    /// handled when it does, with reads held meanwhile (see ``read(context:)``).
+    private var early: [HTTPServerRequestPart] = []
+    private var replayingEarlyParts = false
     /// Response bytes written since the last flush (flushed when the partner's read batch ends).
     private var unflushed = false
     /// Closes the connection if a client whose body was refused neither finishes nor hangs up.
@@ -59,7 +65,25 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if waitsForExchangeEnd || !early.isEmpty {
+            early.append(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    /// Whether a part arriving now belongs to a pipelined next request: the
+    /// current one has ended but its exchange has not (an upgraded
+    /// connection's bytes are the current exchange's).
+    private var waitsForExchangeEnd: Bool {
+        guard requestEnded, !upgradeRequested else { return false }
+        if case .idle = state { return false }
+        return true
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             startRequest(head, context: context)
         case .body(let body):
@@ -316,18 +340,44 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     private func finishExchange(context: ChannelHandlerContext) {
         state = .idle
         requestHead = nil
-        if !keepAlive { context.close(promise: nil) }
+        if !keepAlive {
+            early = []
+            context.close(promise: nil)
+            return
+        }
+        handleEarlyParts(context: context)
         if readPending {
             readPending = false
-            context.read()
+            read(context: context)
+        }
+    }
+
+    /// Handles the pipelined parts kept meanwhile, until one starts an exchange
+    /// that has to end first (handling a part can end an exchange at once: a
+    /// local answer — hence the flag against nesting).
+    private func handleEarlyParts(context: ChannelHandlerContext) {
+        guard !replayingEarlyParts else { return }
+        replayingEarlyParts = true
+        defer { replayingEarlyParts = false }
+        while !early.isEmpty, !waitsForExchangeEnd, self.context != nil {
+            handle(early.removeFirst(), context: context)
         }
     }
 
     // MARK: Back-pressure
 
     func read(context: ChannelHandlerContext) {
+        // Without HTTPServerPipelineHandler reads go on during an exchange (no epoll
+        // changes per request); only a pipelined next request makes them wait.
+        if !early.isEmpty {
+            readPending = true
+            return
+        }
         switch state {
-        case .opening:
+        case .opening where !requestEnded:
+            // The body would pile up in `pending` until the partner is open. (A request
+            // without one keeps reading: the stream opens on the next loop tick, and holding
+            // reads that long cost two epoll changes a request.)
             readPending = true
         case .forwarding where !partnerWritable:
             readPending = true

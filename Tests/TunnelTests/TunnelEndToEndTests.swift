@@ -136,6 +136,35 @@ import Testing
         #expect(try await runTool(["sha256sum", downloaded.path]).stdout.prefix(64) == patternHash)
     }
 
+    /// HTTP/1.1 pipelining: three requests (two with bodies) in one write on one
+    /// connection are answered in order, the last one closing the connection.
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "piped",
+                                                 extra: ["--inspect-port", "0"])
+        defer { agent.stop() }
+        let client = #"""
+        import socket, ssl, sys
+        host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+        tls = ssl.create_default_context(cafile=ca).wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname=host)
+        authority = f"{host}:{port}"
+        tls.sendall((f"POST /echo HTTP/1.1\r\nHost: {authority}\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\none"
+                     f"GET / HTTP/1.1\r\nHost: {authority}\r\n\r\n"
+                     f"POST /echo HTTP/1.1\r\nHost: {authority}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nthree").encode())
+        answer = b""
+        while chunk := tls.recv(65536): answer += chunk
+        print(answer.decode(errors="replace"))
+        """#
+        let result = try await runTool(["python3", "-c", client, RelayFixture.host(of: url), "\(relay.port)", relay.caFile.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let answer = result.stdout
+        #expect(answer.components(separatedBy: "HTTP/1.1 200").count == 4, "\(answer)")
+        let positions = ["one", "hello from upstream", "three"].map { answer.range(of: $0)?.lowerBound }
+        let found = positions.compactMap { $0 }
+        #expect(found.count == 3 && found == found.sorted(), "answers out of order: \(answer)")
+    }
+
     @Test func metricsAreServedOnTheAdminPort() async throws {
         let relay = try await RelayFixture()
         _ = try await relay.curl(relay.publicURL("nobody"))
