@@ -81,17 +81,25 @@ public enum ShareAgent {
         }
     }
 
-    /// The set's further links, on `loops`; one the relay refuses or names
+    /// The set's further links, on `loops`, dialled at once (a far relay costs
+    /// one handshake's time, not one per link); one the relay refuses or names
     /// differently is closed and left out (the set works with fewer).
     static func extraLinks(_ configuration: ShareConfiguration, route: AgentRoute, accepted: AgentHandshakeHandler.Accepted,
                            session: String, tls: NIOSSLContext, on loops: ArraySlice<EventLoop>) async -> [Channel] {
-        var links: [Channel] = []
-        for loop in loops {
-            guard let (channel, again) = try? await connect(configuration, route: route, name: accepted.name, session: session,
-                                                            tls: tls, on: loop) else { continue }
-            if again.name == accepted.name { links.append(channel) } else { channel.close(promise: nil) }
+        await withTaskGroup(of: Channel?.self) { group in
+            for loop in loops {
+                group.addTask {
+                    guard let (channel, again) = try? await connect(configuration, route: route, name: accepted.name, session: session,
+                                                                    tls: tls, on: loop) else { return nil }
+                    if again.name == accepted.name { return channel }
+                    channel.close(promise: nil)
+                    return nil
+                }
+            }
+            var links: [Channel] = []
+            for await link in group { if let link { links.append(link) } }
+            return links
         }
-        return links
     }
 
     /// Waits until one of `channels` closes.
