@@ -13,12 +13,16 @@ import NIOHTTP1
 /// with reads held until the current exchange ends. Partners may live on
 /// another event loop; all crossings go through ``PartnerHandle`` and
 /// ``ResponseSink`` and copy body bytes.
+///
+/// This file holds the request side and the end of an exchange;
+/// `RequestForwarder+Response.swift` the partner's answers. Its state is
+/// module-internal only so the two files can share it.
 final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State {
+    enum State {
         case idle
         /// The partner is being opened; parts wait here (reads are held meanwhile).
         case opening(pending: [HTTPClientRequestPart])
@@ -27,31 +31,31 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         case draining
     }
 
-    private let route: ForwardingRoute
-    private var state = State.idle
-    private var requestID = 0
-    private var requestHead: HTTPRequestHead?
-    private var requestEnded = false
-    private var responseStarted = false
-    private var responseEnded = false
-    private var keepAlive = true
-    private var partnerWritable = true
-    private var readPending = false
-    private var context: ChannelHandlerContext?
+    let route: ForwardingRoute
+    var state = State.idle
+    var requestID = 0
+    var requestHead: HTTPRequestHead?
+    var requestEnded = false
+    var responseStarted = false
+    var responseEnded = false
+    var keepAlive = true
+    var partnerWritable = true
+    var readPending = false
+    var context: ChannelHandlerContext?
     /// An HTTP/1 upgrade is pending (the request's end is not passed on) or done (raw bytes).
-    private var upgradeRequested = false
-    private var raw = false
+    var upgradeRequested = false
+    var raw = false
     /// The inspector's tap on the current exchange (agent side only).
-    private var capture: ExchangeCapture?
-    private var requestBodyBytes = 0
+    var capture: ExchangeCapture?
+    var requestBodyBytes = 0
     /// Parts of a pipelined request that came before the current exchange finished;
     /// handled when it does, with reads held meanwhile (see ``read(context:)``).
-    private var early: [HTTPServerRequestPart] = []
-    private var replayingEarlyParts = false
+    var early: [HTTPServerRequestPart] = []
+    var replayingEarlyParts = false
     /// Response bytes written since the last flush (flushed when the partner's read batch ends).
-    private var unflushed = false
+    var unflushed = false
     /// Closes the connection if a client whose body was refused neither finishes nor hangs up.
-    private var lingering: Scheduled<Void>?
+    var lingering: Scheduled<Void>?
 
     /// How long a refused body may keep arriving before the connection is closed
     /// (closing at once, with bytes unread, makes the kernel reset it and the client may lose the answer).
@@ -76,13 +80,13 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether a part arriving now belongs to a pipelined next request: the
     /// current one has ended but its exchange has not (an upgraded
     /// connection's bytes are the current exchange's).
-    private var waitsForExchangeEnd: Bool {
+    var waitsForExchangeEnd: Bool {
         guard requestEnded, !upgradeRequested else { return false }
         if case .idle = state { return false }
         return true
     }
 
-    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
             startRequest(head, context: context)
@@ -103,7 +107,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         requestID += 1
         requestHead = head
         capture = route.capture(head)
@@ -132,7 +136,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func partnerOpened(_ result: Result<PartnerHandle, Error>, requestID id: Int) {
+    func partnerOpened(_ result: Result<PartnerHandle, Error>, requestID id: Int) {
         guard id == requestID, case .opening(let pending) = state, let context else {
             if case .success(let handle) = result { handle.channel.close(promise: nil) }
             return
@@ -154,7 +158,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Whether the request is going (or about to go) to a partner.
-    private var partnerInvolved: Bool {
+    var partnerInvolved: Bool {
         switch state {
         case .opening, .forwarding: return true
         case .idle, .draining: return false
@@ -164,7 +168,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// The body grew past the route's limit: answer `page` (or cut the response
     /// if it started) and close the partner, which resets an HTTP/2 stream, so
     /// the agent aborts the upstream request instead of ending it short.
-    private func refuseOversizedBody(_ page: StatusPage, context: ChannelHandlerContext) {
+    func refuseOversizedBody(_ page: StatusPage, context: ChannelHandlerContext) {
         let partner = state
         state = .draining
         if responseStarted {
@@ -181,7 +185,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Sends one request part on, or keeps it while the partner opens.
-    private func pass(_ part: HTTPClientRequestPart) {
+    func pass(_ part: HTTPClientRequestPart) {
         switch state {
         case .opening(var pending):
             pending.append(part)
@@ -195,101 +199,9 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    // MARK: Response parts from the partner (on this loop)
-
-    /// What the partner of request `id` says; stale events (an earlier request's) are dropped.
-    func handle(_ event: ResponseSink.Event, requestID id: Int) {
-        switch event {
-        case .response(let part): partnerResponse(part, requestID: id)
-        case .readComplete: partnerReadComplete(requestID: id)
-        case .failed: partnerFailed(requestID: id)
-        case .partnerWritable(let writable): partnerWritabilityChanged(writable, requestID: id)
-        }
-    }
-
-    private func partnerResponse(_ part: HTTPClientResponsePart, requestID id: Int) {
-        guard id == requestID, let context, !responseEnded else { return }
-        switch part {
-        case .head(let head) where upgradeRequested && head.headers.first(name: Upgrade.responseMarker) == "101":
-            responseStarted = true
-            var headers = head.headers
-            headers.remove(name: Upgrade.responseMarker)
-            headers.replaceOrAdd(name: "connection", value: "upgrade")
-            headers.replaceOrAdd(name: "upgrade", value: requestHead?.headers.first(name: "upgrade") ?? "websocket")
-            let version = requestHead?.version ?? .http1_1
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .switchingProtocols, headers: headers))), promise: nil)
-            do {
-                try Upgrade.switchServerToRaw(context.pipeline.syncOperations, before: self)
-                raw = true
-            } catch {
-                context.close(promise: nil)
-            }
-        case .body(let body) where raw:
-            context.write(NIOAny(body), promise: nil)
-            unflushed = true
-        case .end where raw:
-            context.flush()
-            context.close(promise: nil)
-        case .head(var head):
-            responseStarted = true
-            if upgradeRequested { keepAlive = false }  // refused upgrade: the decoder has stopped, close after this answer
-            head.version = requestHead?.version ?? .http1_1
-            capture?.responseHead(head)
-            if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            unflushed = true
-        case .body(let body):
-            capture?.responsePart(body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-            unflushed = true
-        case .end(let trailers):
-            // The exchange is over before the end is written: on an HTTP/2 stream that write
-            // closes the stream, and its channelInactive (at once, re-entrantly) must not take
-            // the partner for one still in use and close it — it may go back to a pool.
-            responseEnded = true
-            finishCapture()
-            let partner = state
-            state = .draining
-            if case .forwarding(let handle) = partner, !requestEnded || upgradeRequested {
-                handle.channel.close(promise: nil)
-            }
-            unflushed = false
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
-            if requestEnded { finishExchange(context: context) }
-        }
-    }
-
-    /// The partner's current batch of reads ended: what it delivered goes out
-    /// in one flush (one TLS record batch and one write for a head and its body).
-    private func partnerReadComplete(requestID id: Int) {
-        guard id == requestID, unflushed, let context else { return }
-        unflushed = false
-        context.flush()
-    }
-
-    private func partnerFailed(requestID id: Int) {
-        guard id == requestID, let context, !responseEnded else { return }
-        state = .draining
-        if responseStarted {
-            context.flush()
-            context.close(promise: nil)
-        } else if let head = requestHead {
-            write(page: route.failurePage(head), context: context)
-        }
-    }
-
-    private func partnerWritabilityChanged(_ writable: Bool, requestID id: Int) {
-        guard id == requestID else { return }
-        partnerWritable = writable
-        if writable && readPending, let context {
-            readPending = false
-            context.read()
-        }
-    }
-
     // MARK: Local answers and the end of an exchange
 
-    private func write(page: StatusPage, context: ChannelHandlerContext) {
+    func write(page: StatusPage, context: ChannelHandlerContext) {
         responseStarted = true
         var headers = page.headers
         headers.replaceOrAdd(name: "content-type", value: "text/html; charset=utf-8")
@@ -332,12 +244,12 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         return (head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0) > 0
     }
 
-    private func finishCapture() {
+    func finishCapture() {
         capture?.finish()
         capture = nil
     }
 
-    private func finishExchange(context: ChannelHandlerContext) {
+    func finishExchange(context: ChannelHandlerContext) {
         state = .idle
         requestHead = nil
         if !keepAlive {
@@ -355,7 +267,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// Handles the pipelined parts kept meanwhile, until one starts an exchange
     /// that has to end first (handling a part can end an exchange at once: a
     /// local answer — hence the flag against nesting).
-    private func handleEarlyParts(context: ChannelHandlerContext) {
+    func handleEarlyParts(context: ChannelHandlerContext) {
         guard !replayingEarlyParts else { return }
         replayingEarlyParts = true
         defer { replayingEarlyParts = false }
