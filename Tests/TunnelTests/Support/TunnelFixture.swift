@@ -15,13 +15,23 @@ final class RelayFixture: @unchecked Sendable {
 
     init(arguments: [String] = []) async throws {
         home = try ChildProcess.temporaryFolder("relay")
-        port = try ChildProcess.freePort()
-        httpPort = try ChildProcess.freePort()
-        agentPort = try ChildProcess.freePort()
-        adminPort = try ChildProcess.freePort()
         extraArguments = arguments
-        relay = try Self.startRelay(home: home, ports: (port, httpPort, agentPort, adminPort), arguments: arguments)
-        try await relay.waitForLine { $0.contains("agents") && $0.contains("\(agentPort)") }
+        // A port found free can be taken (by another test's outgoing connection) before the
+        // relay binds it; then the relay says "Cannot listen" and a fresh set of ports is tried.
+        var attempt = 1
+        while true {
+            let ports = (try ChildProcess.freePort(), try ChildProcess.freePort(), try ChildProcess.freePort(), try ChildProcess.freePort())
+            let started = try Self.startRelay(home: home, ports: ports, arguments: arguments)
+            do {
+                try await started.waitForLine { $0.contains("agents") && $0.contains("\(ports.2)") }
+            } catch where attempt < 3 && started.stderr.contains("Cannot listen") {
+                started.stop()
+                attempt += 1
+                continue
+            }
+            (port, httpPort, agentPort, adminPort, relay) = (ports.0, ports.1, ports.2, ports.3, started)
+            return
+        }
     }
 
     private static func startRelay(home: URL, ports: (Int, Int, Int, Int), arguments: [String]) throws -> ChildProcess {
