@@ -1,4 +1,5 @@
 import Foundation
+import LocalCA
 
 /// The data folder: `--home DIR` / `POSTERN_HOME`, else `$XDG_DATA_HOME/postern`,
 /// else `~/.local/share/postern`. Everything Postern keeps lives inside it,
@@ -6,7 +7,7 @@ import Foundation
 ///
 /// ```swift
 /// let home = PosternHome.resolve(nil)
-/// home.appendingPathComponent("ca")   // the CA folder
+/// PosternHome.caFolder(home)   // the CA folder
 /// ```
 public enum PosternHome {
     /// The data folder for `flag`, else this process's environment.
@@ -24,10 +25,10 @@ public enum PosternHome {
         if let flag, !flag.isEmpty { return folder(flag) }
         if let home = variable("POSTERN_HOME"), !home.isEmpty { return folder(home) }
         if let xdg = variable("XDG_DATA_HOME"), xdg.hasPrefix("/") {
-            return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("postern", isDirectory: true)
+            return URL(fileURLWithPath: xdg, isDirectory: true).appendingFileName("postern", isDirectory: true)
         }
         let user = variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return URL(fileURLWithPath: user, isDirectory: true).appendingPathComponent(".local/share/postern", isDirectory: true)
+        return URL(fileURLWithPath: user, isDirectory: true).appendingFileName(".local/share/postern", isDirectory: true)
     }
 
     /// `path` as an absolute folder URL without `.` or `..` steps. Foundation's
@@ -39,12 +40,12 @@ public enum PosternHome {
         return clean ? url : url.standardizedFileURL
     }
 
-    public static func caFolder(_ home: URL) -> URL { home.appendingPathComponent("ca", isDirectory: true) }
-    public static func certsFolder(_ home: URL) -> URL { home.appendingPathComponent("certs", isDirectory: true) }
+    public static func caFolder(_ home: URL) -> URL { home.appendingFileName("ca", isDirectory: true) }
+    public static func certsFolder(_ home: URL) -> URL { home.appendingFileName("certs", isDirectory: true) }
     /// `certs/by-name`: the DNS-only leaf served to clients that send SNI (see `ServerIdentity`).
-    public static func byNameCertsFolder(_ home: URL) -> URL { certsFolder(home).appendingPathComponent("by-name", isDirectory: true) }
-    public static func database(_ home: URL) -> URL { home.appendingPathComponent("postern.sqlite") }
-    public static func media(_ home: URL) -> URL { home.appendingPathComponent("media", isDirectory: true) }
+    public static func byNameCertsFolder(_ home: URL) -> URL { certsFolder(home).appendingFileName("by-name", isDirectory: true) }
+    public static func database(_ home: URL) -> URL { home.appendingFileName("postern.sqlite") }
+    public static func media(_ home: URL) -> URL { home.appendingFileName("media", isDirectory: true) }
 
     /// Creates the folder (mode 0700: it holds the CA's key) when missing.
     public static func prepare(_ home: URL) throws(ConfigurationError) {

@@ -131,17 +131,6 @@ actor Readiness {
     }
 }
 
-/// Line-by-line output on stdout, flushed at once even into a pipe or a file.
-public enum Console {
-    @Sendable public static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
-
-    @Sendable public static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-}
-
 extension PosternServe {
     /// Opens the database, which runs any migration it lacks.
     public static func migrate(_ settings: ServeSettings) throws {
