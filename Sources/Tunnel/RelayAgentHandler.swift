@@ -110,8 +110,9 @@ final class RelayAgentHandler: ChannelInboundHandler, RemovableChannelHandler {
         settings.metrics.count(.agentRefused)
         settings.log("relay: refused an agent from \(context.channel.remoteAddress?.description ?? "?"): \(message)")
         let line = TunnelHandshake.line(.refused(reason: reason, message: message))
+        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: line))).whenComplete { _ in
-            context.close(promise: nil)
+            channel.close(promise: nil)
         }
     }
 

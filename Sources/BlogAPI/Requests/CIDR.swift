@@ -37,7 +37,8 @@ public struct CIDR: Sendable, Equatable, CustomStringConvertible {
         var buffer = [CChar](repeating: 0, count: 64)
         let family = network.count == 4 ? AF_INET : AF_INET6
         _ = network.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, 64) }
-        return "\(String(cString: buffer))/\(prefixLength)"
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(text)/\(prefixLength)"
     }
 
     /// Whether the textual address (IPv4, IPv6, or IPv4-mapped IPv6) is inside this network.

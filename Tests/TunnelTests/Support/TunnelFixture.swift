@@ -82,6 +82,22 @@ final class RelayFixture: @unchecked Sendable {
         return (status, lines.joined(separator: "\n"))
     }
 
+    /// Asks each of `urls` in turn from ONE curl process, so the requests follow
+    /// each other at once over one kept-alive connection to the relay.
+    func curlEach(_ urls: [String]) async throws -> [(status: Int, body: String)] {
+        let end = "--postern-end--"
+        let host = Self.host(of: urls[0])
+        let result = try await runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(port):127.0.0.1", "--cacert", caFile.path,
+                                        "-w", "\n%{http_code}\n\(end)\n"] + urls)
+        guard result.status == 0 else { throw TestFailure("curl \(urls) failed: \(result.stderr)") }
+        let answers = result.stdout.components(separatedBy: "\(end)\n").dropLast()
+        return answers.map { answer in
+            var lines = answer.split(separator: "\n", omittingEmptySubsequences: false).dropLast()   // the empty line after the status
+            let status = Int(lines.popLast() ?? "") ?? 0
+            return (status, lines.joined(separator: "\n"))
+        }
+    }
+
     func publicURL(_ name: String, path: String = "/") -> String {
         "https://\(name).\(Self.domain):\(port)\(path)"
     }
