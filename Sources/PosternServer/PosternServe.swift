@@ -59,7 +59,7 @@ public enum PosternServe {
         if let share = settings.share {
             services.append(try ShareService(settings: settings, share: share, origins: origins, output: output))
         }
-        services.append(DrainService(inFlight: inFlight, grace: shutdownGrace))
+        services.append(DrainService(inFlight: inFlight, grace: shutdownGrace, output: output))
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -41,27 +41,56 @@ import Glibc
         #expect(!server.stdout.contains("http://"))
     }
 
+    /// Sends a multipart upload to the server on port argv[2] (root argv[1], image argv[3]) but
+    /// holds back its last kilobyte until a line arrives on stdin; then prints the status code.
+    static let heldUpload = #"""
+import socket, ssl, sys, uuid
+ca, port, image = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+boundary = "postern" + uuid.uuid4().hex
+def field(name, value):
+    return f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+body = (field("title", "slow") + field("content", "c")
+        + f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="slow.png"\r\nContent-Type: image/png\r\n\r\n'.encode()
+        + open(image, "rb").read() + f"\r\n--{boundary}--\r\n".encode())
+head = (f"POST /blog/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n").encode()
+tls = ssl.create_default_context(cafile=ca).wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
+tls.sendall(head + body[:-1000])
+sys.stdin.readline()
+tls.sendall(body[-1000:])
+answer = b""
+while b"\r\n" not in answer:
+    chunk = tls.recv(4096)
+    if not chunk:
+        break
+    answer += chunk
+print(answer.split(b" ")[1].decode() if answer else "no answer", flush=True)
+"""#
+
     @Test func sigtermLetsAnUploadInFlightFinishThenExitsZero() async throws {
         let server = try PosternProcess(arguments: ["--max-upload", "4MiB"])
         try await server.waitUntilListening()
-        var body = TestImages.png()
-        body.append(Data(repeating: 0, count: 600_000))
-        let file = try TestImages.write(body, name: "slow.png")
-        // curl sends at 300 KB/s: about two seconds on the wire. It is started as a process of its
-        // own (not through a blocking helper), so the test's threads stay free to watch it.
-        let output = try PosternProcess.temporaryFolder("slow").appendingPathComponent("code")
+        var image = TestImages.png()
+        image.append(Data(repeating: 0, count: 600_000))
+        let file = try TestImages.write(image, name: "slow.png")
+        let folder = try PosternProcess.temporaryFolder("held")
+        let script = folder.appendingPathComponent("held_upload.py")
+        try Self.heldUpload.write(to: script, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("output")
         FileManager.default.createFile(atPath: output.path, contents: nil)
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-sS", "--cacert", server.caFile.path, "--limit-rate", "300K", "-H", "Expect:", "-o", "/dev/null", "-w", "%{http_code}",
-                          "-F", "title=slow", "-F", "content=c", "-F", "image=@\(file.path)", "\(server.base)/blog/"]
-        let errors = output.deletingLastPathComponent().appendingPathComponent("errors")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        curl.standardOutput = try FileHandle(forWritingTo: output)
-        curl.standardError = try FileHandle(forWritingTo: errors)
-        try curl.run()
-        // Wait until the server has a staging file open for the upload (an unnamed O_TMPFILE in
-        // media/.staging until it completes, seen through /proc), then ask the server to stop.
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", script.path, server.caFile.path, "\(server.port)", file.path]
+        let go = Pipe()
+        client.standardInput = go
+        client.standardOutput = try FileHandle(forWritingTo: output)
+        client.standardError = try FileHandle(forWritingTo: output)
+        try client.run()
+        defer { if client.isRunning { client.terminate() } }
+        func said() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+        // The client holds the upload's end back, so the server keeps a staging file open for it
+        // (an unnamed O_TMPFILE in media/.staging, seen through /proc) until the test lets it go.
         let staging = server.home.appendingPathComponent("media/.staging").path
         let fds = "/proc/\(server.process.processIdentifier)/fd"
         func stagingOpen() -> Bool {
@@ -70,23 +99,30 @@ import Glibc
             }
         }
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
+        let deadline = clock.now + .seconds(30)
         while !stagingOpen() {
-            guard clock.now < deadline, curl.isRunning else {
-                let said = (try? String(contentsOf: output, encoding: .utf8) + String(contentsOf: errors, encoding: .utf8)) ?? ""
-                Issue.record("the upload never reached the staging folder \(staging): curl said \(said); server said \(server.stderr)")
-                curl.terminate()
+            guard clock.now < deadline, client.isRunning else {
+                Issue.record("the upload never reached the staging folder \(staging): the client said \(said()); server said \(server.stderr)")
                 return
             }
             try await Task.sleep(for: .milliseconds(10))
         }
+        // Stop the server, and wait until it says it is stopping with the upload still in flight.
+        // Only then does the upload's end go out.
         kill(server.process.processIdentifier, SIGTERM)
-        while curl.isRunning {
-            guard clock.now < deadline + .seconds(20) else { Issue.record("curl did not finish"); curl.terminate(); return }
+        while !server.stdout.contains("postern: stopping once the request in flight is answered") {
+            guard clock.now < deadline, server.process.isRunning else {
+                Issue.record("the server did not say it waits for the upload: \(server.stdout) \(server.stderr)")
+                return
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let code = try String(contentsOf: output, encoding: .utf8)
-        #expect(code == "201", "in-flight upload answered \(code)")
+        go.fileHandleForWriting.write(Data("go\n".utf8))
+        while client.isRunning {
+            guard clock.now < deadline + .seconds(30) else { Issue.record("the client did not finish: \(said())"); return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(said() == "201\n", "in-flight upload answered \(said())")
         #expect(try await server.waitForExit() == 0)
         // New connections are refused once it has stopped.
         #expect(try await run("curl", ["-sS", "--cacert", server.caFile.path, "\(server.base)/"]).status != 0)
