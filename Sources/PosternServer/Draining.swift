@@ -37,15 +37,15 @@ struct CountingResponder<Inner: HTTPResponder>: HTTPResponder {
 struct DrainService: Service {
     let inFlight: InFlightRequests
     let grace: Duration
-    /// Where the "stopping" line goes (stdout, like the rest of `serve`'s lines).
+    /// Where the line saying what shutdown waits for goes (stdout, like the rest of `serve`'s lines).
     let output: @Sendable (String) -> Void
 
     func run() async throws {
         try? await gracefulShutdown()
         let waiting = inFlight.current
-        output(waiting == 0
-            ? "postern: stopping"
-            : "postern: stopping once \(waiting == 1 ? "the request" : "the \(waiting) requests") in flight \(waiting == 1 ? "is" : "are") answered (at most \(grace.components.seconds) s)")
+        if waiting > 0 {
+            output("postern: stopping once \(waiting == 1 ? "the request" : "the \(waiting) requests") in flight \(waiting == 1 ? "is" : "are") answered (at most \(grace.components.seconds) s)")
+        }
         let clock = ContinuousClock()
         let deadline = clock.now + grace
         while inFlight.current > 0, clock.now < deadline {

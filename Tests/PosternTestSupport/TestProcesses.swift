@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,19 +37,54 @@ public enum TestProcesses {
         return url
     }
 
-    /// A TCP port on 127.0.0.1 nobody listens on right now.
+    /// A TCP port on 127.0.0.1 nobody uses right now, never handed out before in this process.
+    ///
+    /// The ports come from just below the kernel's ephemeral range: a port the kernel picked for
+    /// a probe socket (bind to port 0) is one it may give the very next outgoing connection —
+    /// a curl or a relay link of a test running alongside — before the server under test binds
+    /// it ("address already in use", seen in CI). Ports below that range are taken only by
+    /// explicit binds; a random start keeps two test processes on one machine apart.
     public static func freePort() throws -> Int {
+        try PortAllocator.shared.withLock { allocator in
+            for _ in 0..<allocator.range.count {
+                let port = allocator.next()
+                if canBind(port) { return port }
+            }
+            throw TestProcessError("no free TCP port on 127.0.0.1 in \(allocator.range)")
+        }
+    }
+
+    private struct PortAllocator {
+        static let shared = Mutex(PortAllocator())
+        let range: Range<Int>
+        private var offset: Int
+
+        init() {
+            // "32768\t60999": the ephemeral range; take the 12,000 ports below it.
+            let ephemeral = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+                .split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+            let top = max(ephemeral, 13024)
+            range = (top - 12000)..<top
+            offset = Int.random(in: 0..<range.count)
+        }
+
+        mutating func next() -> Int {
+            offset = (offset + 1) % range.count
+            return range.lowerBound + offset
+        }
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw TestProcessError("cannot bind a probe socket on 127.0.0.1") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// What a finished tool said.
