@@ -44,9 +44,9 @@ public struct CertificateAuthority: Sendable {
     let signatureAlgorithm: Certificate.SignatureAlgorithm
 
     /// `caFolder/rootCA.pem`.
-    public var rootCertificatePath: URL { caFolder.appendingFileName(Self.certificateFileName) }
+    public var rootCertificatePath: URL { caFolder.appendingPathComponent(Self.certificateFileName) }
     /// `caFolder/rootCA-key.pem`.
-    public var privateKeyPath: URL { caFolder.appendingFileName(Self.privateKeyFileName) }
+    public var privateKeyPath: URL { caFolder.appendingPathComponent(Self.privateKeyFileName) }
 
     /// The root certificate in PEM (`-----BEGIN CERTIFICATE-----`).
     public var pem: String { PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n" }
@@ -73,7 +73,7 @@ public struct CertificateAuthority: Sendable {
     }
 
     init(caFolder: URL, certificate: Certificate, privateKey: Certificate.PrivateKey) throws {
-        let certificatePath = caFolder.appendingFileName(Self.certificateFileName)
+        let certificatePath = caFolder.appendingPathComponent(Self.certificateFileName)
         guard privateKey.publicKey == certificate.publicKey else {
             throw LocalCAError(
                 .keyDoesNotMatchCertificate,
@@ -102,8 +102,8 @@ public struct CertificateAuthority: Sendable {
     /// Loads the root from `caFolder` (`rootCA.pem`, `rootCA-key.pem`),
     /// creating a name-constrained one if the folder holds neither file.
     public static func loadOrCreate(caFolder: URL) throws -> CertificateAuthority {
-        let certificatePath = caFolder.appendingFileName(certificateFileName)
-        let keyPath = caFolder.appendingFileName(privateKeyFileName)
+        let certificatePath = caFolder.appendingPathComponent(certificateFileName)
+        let keyPath = caFolder.appendingPathComponent(privateKeyFileName)
         if SecureFile.exists(certificatePath) || SecureFile.exists(keyPath) {
             return try load(caFolder: caFolder)
         }
@@ -119,8 +119,8 @@ public struct CertificateAuthority: Sendable {
 
     /// Loads the root from `caFolder`; throws ``LocalCAError/Code/authorityNotFound`` if there is none.
     public static func load(caFolder: URL) throws -> CertificateAuthority {
-        let certificatePath = caFolder.appendingFileName(certificateFileName)
-        let keyPath = caFolder.appendingFileName(privateKeyFileName)
+        let certificatePath = caFolder.appendingPathComponent(certificateFileName)
+        let keyPath = caFolder.appendingPathComponent(privateKeyFileName)
         guard let certificateBytes = try SecureFile.read(certificatePath) else {
             if SecureFile.exists(keyPath) {
                 throw LocalCAError(
@@ -176,8 +176,8 @@ public struct CertificateAuthority: Sendable {
 
     /// Makes and writes a root; the caller holds the folder's lock.
     private static func createLocked(caFolder: URL, constrained: Bool, now: Date) throws -> CertificateAuthority {
-        let certificatePath = caFolder.appendingFileName(certificateFileName)
-        let keyPath = caFolder.appendingFileName(privateKeyFileName)
+        let certificatePath = caFolder.appendingPathComponent(certificateFileName)
+        let keyPath = caFolder.appendingPathComponent(privateKeyFileName)
         if SecureFile.exists(certificatePath) || SecureFile.exists(keyPath) {
             throw LocalCAError(
                 .authorityExists,

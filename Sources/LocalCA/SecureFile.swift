@@ -51,37 +51,30 @@ public enum SecureFile {
     ///   as mkcert writes them) pass `false`: readers still see the old file or
     ///   the whole new one, and the flush, 0.5–2 ms here, was the largest part of `cert`.
     public static func save(_ bytes: [UInt8], to url: URL, mode: mode_t, synced: Bool = true) throws {
-        // The temporary name is made from the path's text: URL's deletingLastPathComponent
-        // standardizes the whole URL first, 4 % of `postern cert`.
-        let path = url.path
-        let cut = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        let temporary = "\(path[..<cut]).\(path[cut...]).\(UInt32.random(in: .min ... .max)).tmp"
-        func failure(_ action: String) -> LocalCAError {
-            let code = errno
-            return .fileSystem(action, URL(fileURLWithPath: temporary), errno: code)
-        }
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw failure("create") }
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw LocalCAError.fileSystem("create", temporary, errno: errno) }
         var committed = false
         defer {
-            if !committed { unlink(temporary) }
+            if !committed { unlink(temporary.path) }
         }
         do {
             defer { close(descriptor) }
             // The umask may have removed bits from `mode`; set exactly what was asked.
-            guard fchmod(descriptor, mode) == 0 else { throw failure("set the mode of") }
+            guard fchmod(descriptor, mode) == 0 else { throw LocalCAError.fileSystem("set the mode of", temporary, errno: errno) }
             var offset = 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw failure("write")
+                    throw LocalCAError.fileSystem("write", temporary, errno: errno)
                 }
                 offset += written
             }
-            guard !synced || fsync(descriptor) == 0 else { throw failure("flush") }
+            guard !synced || fsync(descriptor) == 0 else { throw LocalCAError.fileSystem("flush", temporary, errno: errno) }
         }
-        guard rename(temporary, path) == 0 else { throw LocalCAError.fileSystem("replace", url, errno: errno) }
+        guard rename(temporary.path, url.path) == 0 else { throw LocalCAError.fileSystem("replace", url, errno: errno) }
         committed = true
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import LocalCA
 
 /// The data folder: `--home DIR` / `POSTERN_HOME`, else `$XDG_DATA_HOME/postern`,
 /// else `~/.local/share/postern`. Everything Postern keeps lives inside it,
@@ -22,30 +21,21 @@ public enum PosternHome {
     }
 
     private static func resolve(_ flag: String?, variable: (String) -> String?) -> URL {
-        if let flag, !flag.isEmpty { return folder(flag) }
-        if let home = variable("POSTERN_HOME"), !home.isEmpty { return folder(home) }
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag, isDirectory: true).standardizedFileURL }
+        if let home = variable("POSTERN_HOME"), !home.isEmpty { return URL(fileURLWithPath: home, isDirectory: true).standardizedFileURL }
         if let xdg = variable("XDG_DATA_HOME"), xdg.hasPrefix("/") {
-            return URL(fileURLWithPath: xdg, isDirectory: true).appendingFileName("postern", isDirectory: true)
+            return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("postern", isDirectory: true)
         }
         let user = variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return URL(fileURLWithPath: user, isDirectory: true).appendingFileName(".local/share/postern", isDirectory: true)
+        return URL(fileURLWithPath: user, isDirectory: true).appendingPathComponent(".local/share/postern", isDirectory: true)
     }
 
-    /// `path` as an absolute folder URL without `.` or `..` steps. Foundation's
-    /// standardizing builds its tables on first use (5 % of `postern cert`), so an
-    /// absolute path with nothing to remove is taken as it is.
-    private static func folder(_ path: String) -> URL {
-        let url = URL(fileURLWithPath: path, isDirectory: true)
-        let clean = path.hasPrefix("/") && !path.split(separator: "/").contains { $0 == "." || $0 == ".." }
-        return clean ? url : url.standardizedFileURL
-    }
-
-    public static func caFolder(_ home: URL) -> URL { home.appendingFileName("ca", isDirectory: true) }
-    public static func certsFolder(_ home: URL) -> URL { home.appendingFileName("certs", isDirectory: true) }
+    public static func caFolder(_ home: URL) -> URL { home.appendingPathComponent("ca", isDirectory: true) }
+    public static func certsFolder(_ home: URL) -> URL { home.appendingPathComponent("certs", isDirectory: true) }
     /// `certs/by-name`: the DNS-only leaf served to clients that send SNI (see `ServerIdentity`).
-    public static func byNameCertsFolder(_ home: URL) -> URL { certsFolder(home).appendingFileName("by-name", isDirectory: true) }
-    public static func database(_ home: URL) -> URL { home.appendingFileName("postern.sqlite") }
-    public static func media(_ home: URL) -> URL { home.appendingFileName("media", isDirectory: true) }
+    public static func byNameCertsFolder(_ home: URL) -> URL { certsFolder(home).appendingPathComponent("by-name", isDirectory: true) }
+    public static func database(_ home: URL) -> URL { home.appendingPathComponent("postern.sqlite") }
+    public static func media(_ home: URL) -> URL { home.appendingPathComponent("media", isDirectory: true) }
 
     /// Creates the folder (mode 0700: it holds the CA's key) when missing.
     public static func prepare(_ home: URL) throws(ConfigurationError) {

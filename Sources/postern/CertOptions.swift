@@ -98,7 +98,7 @@ struct CertOptions: Equatable {
 
     func run() throws {
         let caFolder = PosternHome.caFolder(PosternHome.resolve(home))
-        let existed = FileManager.default.fileExists(atPath: caFolder.appendingFileName(CertificateAuthority.certificateFileName).path)
+        let existed = FileManager.default.fileExists(atPath: caFolder.appendingPathComponent(CertificateAuthority.certificateFileName).path)
         let ca = try CertificateAuthority.loadOrCreate(caFolder: caFolder)
         if !existed {
             Console.line("Created a new local CA at \(ca.caFolder.path)")

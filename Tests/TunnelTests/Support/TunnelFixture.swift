@@ -73,22 +73,19 @@ final class RelayFixture: @unchecked Sendable {
 
     /// curl to a public URL, resolved to loopback and trusting the relay's root.
     func curl(_ url: String, _ arguments: [String] = []) async throws -> (status: Int, body: String) {
-        let host = Self.host(of: url)
-        let result = try await runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(port):127.0.0.1", "--cacert", caFile.path,
-                                  "-w", "\n%{http_code}"] + arguments + [url])
-        guard result.status == 0 else { throw TestFailure("curl \(url) failed: \(result.stderr)") }
-        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        let status = Int(lines.popLast() ?? "") ?? 0
-        return (status, lines.joined(separator: "\n"))
+        let answers = try await curlEach([url], arguments)
+        guard let answer = answers.first else { throw TestFailure("curl \(url) printed no answer") }
+        return answer
     }
 
-    /// Asks each of `urls` in turn from ONE curl process, so the requests follow
-    /// each other at once over one kept-alive connection to the relay.
-    func curlEach(_ urls: [String]) async throws -> [(status: Int, body: String)] {
+    /// Asks each of `urls` in turn from ONE curl process (resolved to loopback, trusting
+    /// the relay's root), so the requests follow each other at once over one kept-alive
+    /// connection to the relay.
+    func curlEach(_ urls: [String], _ arguments: [String] = []) async throws -> [(status: Int, body: String)] {
         let end = "--postern-end--"
         let host = Self.host(of: urls[0])
         let result = try await runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(port):127.0.0.1", "--cacert", caFile.path,
-                                        "-w", "\n%{http_code}\n\(end)\n"] + urls)
+                                        "-w", "\n%{http_code}\n\(end)\n"] + arguments + urls)
         guard result.status == 0 else { throw TestFailure("curl \(urls) failed: \(result.stderr)") }
         let answers = result.stdout.components(separatedBy: "\(end)\n").dropLast()
         return answers.map { answer in
