@@ -380,7 +380,10 @@ declare -A WRK_BASE WRK_HOST CURL_BASE CURL_OPTS
 WRK_BASE[http]="http://127.0.0.1:$UP_HTTP";       CURL_BASE[http]=${WRK_BASE[http]};     CURL_OPTS[http]=""
 WRK_BASE[https]="https://127.0.0.1:$UP_HTTPS";    CURL_BASE[https]="https://localhost:$UP_HTTPS"; CURL_OPTS[https]="--cacert $NGINX_CA"
 WRK_BASE[postern]="https://127.0.0.1:$RELAY_PUBLIC"; WRK_HOST[postern]="$TUNNEL_NAME.$DOMAIN"
-CURL_BASE[postern]=$PUBLIC;                        CURL_OPTS[postern]="--cacert $RELAY_CA"
+# The relay offers HTTP/2 too (ALPN), which curl would pick; the table's downloads go over
+# HTTP/1.1 like every other path (the nginx TLS front speaks HTTP/1.1), and each round adds
+# one HTTP/2 download through Postern, reported on a line of its own.
+CURL_BASE[postern]=$PUBLIC;                        CURL_OPTS[postern]="--http1.1 --cacert $RELAY_CA"
 WRK_BASE[ssh]="http://127.0.0.1:$SSH_R_PORT";     CURL_BASE[ssh]=${WRK_BASE[ssh]};       CURL_OPTS[ssh]=""
 WRK_BASE[ssh-tls]="https://127.0.0.1:$FRONT_PORT"; CURL_BASE[ssh-tls]="https://localhost:$FRONT_PORT"; CURL_OPTS[ssh-tls]="--cacert $NGINX_CA"
 
@@ -454,11 +457,12 @@ rate_round() { # PATH ROUND: the main wrk run, with CPU snapshots around it
   grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors' "$out/wrk-r$r.txt" | sed "s/^/  $p: /" >&2 || true
 }
 
-download() { # PATH: one download of /big, appended to PATH/download.txt
-  local p=$1
+download() { # PATH [FILE [CURL OPTIONS…]]: one download of /big, appended to PATH/FILE (download.txt)
+  local p=$1 file=${2:-download.txt}
+  shift $(( $# < 2 ? $# : 2 ))
   # shellcheck disable=SC2086
-  curl -sS --max-time 300 ${CURL_OPTS[$p]} -o /dev/null -w '%{http_code} %{size_download} %{speed_download} %{time_total}\n' \
-    "${CURL_BASE[$p]}/big" >> "$OUTDIR/$p/download.txt" 2>> "$OUTDIR/$p/download.err" || echo "000 0 0 0" >> "$OUTDIR/$p/download.txt"
+  curl -sS --max-time 300 ${CURL_OPTS[$p]} "$@" -o /dev/null -w '%{http_code} %{size_download} %{speed_download} %{time_total}\n' \
+    "${CURL_BASE[$p]}/big" >> "$OUTDIR/$p/$file" 2>> "$OUTDIR/$p/download.err" || echo "000 0 0 0" >> "$OUTDIR/$p/$file"
 }
 
 OK_PATHS=""
@@ -493,12 +497,14 @@ fi
 # Downloads in rounds, one per path each round, so that a busy moment on the
 # machine does not fall on one path's downloads only.
 log "downloads: $DL_RUNS rounds of $BIG_MB MB through each path"
-for p in $OK_PATHS; do : > "$OUTDIR/$p/download.txt"; done
+for p in $OK_PATHS; do : > "$OUTDIR/$p/download.txt"; : > "$OUTDIR/$p/download-h2.txt"; done
 snapshot "$OUTDIR/cpu-before-downloads.txt"
 for i in $(seq 1 "$DL_RUNS"); do
   for p in $OK_PATHS; do download "$p"; done
 done
 snapshot "$OUTDIR/cpu-after-downloads.txt"
+# HTTP/2 through Postern (what browsers and curl get by default), after the timed rounds.
+case " $OK_PATHS " in *" postern "*) for i in $(seq 1 "$DL_RUNS"); do download postern download-h2.txt --http2; done ;; esac
 for p in $OK_PATHS; do
   sed "s/^/  $p: download (code bytes bytes\/s s): /" "$OUTDIR/$p/download.txt" >&2
 done
@@ -517,7 +523,8 @@ profile_run() { # KIND (rate|download)
   if [ "$kind" = rate ]; then
     run_wrk postern "$out/wrk-under-perf.txt" -t"$THREADS" -c"$CONNS" -d"$DURATION" || true
   else
-    curl -sS --max-time 120 --cacert "$RELAY_CA" -o /dev/null -w '%{speed_download}\n' "$PUBLIC/big" > "$out/download-under-perf.txt" 2>&1 || true
+    # shellcheck disable=SC2086
+    curl -sS --max-time 120 ${CURL_OPTS[postern]} -o /dev/null -w '%{speed_download}\n' "$PUBLIC/big" > "$out/download-under-perf.txt" 2>&1 || true
   fi
   kill -INT "$pr" "$ps" 2>/dev/null || true
   wait "$pr" "$ps" || true
@@ -598,6 +605,14 @@ def parse_dl(path):
         pass
     return runs
 
+def downloads(path):
+    """best, median, every run (bytes/s) and how many failed or came short, from a download file."""
+    runs = parse_dl(path)
+    good = [r for r in runs if r[0] == "200" and r[1] == big]
+    speeds = sorted(r[2] for r in good)
+    return {"best": speeds[-1] if speeds else None, "median": speeds[len(speeds) // 2] if speeds else None,
+            "all": [r[2] for r in runs], "bad": len(runs) - len(good)}
+
 def ticks(path):
     """procs {name: (user, sys)}, threads {(proc, thread): (user, sys)} in ticks; extra {machine, children, wall} in seconds."""
     procs, threads, extra = {}, {}, {}
@@ -629,6 +644,7 @@ def num(v, d=1):
 
 big = int(meta.get("BIG_MB", "100")) * 1000 * 1000
 W, D, C1, PACED, CPU, TH, OTHER, ROUNDS = {}, {}, {}, {}, {}, {}, {}, {}
+D_H2 = None
 for p in ORDER:
     if p not in ok:
         continue
@@ -644,11 +660,9 @@ for p in ORDER:
     ROUNDS[p] = [x[0] for x in sorted(rounds, key=lambda x: x[1])]
     C1[p] = parse_wrk(os.path.join(out, p, "wrk-c1.txt"))
     PACED[p] = parse_wrk(os.path.join(out, p, "wrk-paced.txt"))
-    runs = parse_dl(os.path.join(out, p, "download.txt"))
-    good = [r for r in runs if r[0] == "200" and r[1] == big]
-    speeds = sorted(r[2] for r in good)
-    D[p] = {"best": speeds[-1] if speeds else None, "median": speeds[len(speeds) // 2] if speeds else None,
-            "all": [r[2] for r in runs], "bad": len(runs) - len(good)}
+    D[p] = downloads(os.path.join(out, p, "download.txt"))
+    if p == "postern":
+        D_H2 = downloads(os.path.join(out, p, "download-h2.txt"))
     b, bt, be = ticks(os.path.join(out, p, f"cpu-before-r{best_r}.txt"))
     a, at, ae = ticks(os.path.join(out, p, f"cpu-after-r{best_r}.txt"))
     n = W[p].get("requests") or 0
@@ -978,6 +992,12 @@ if missing:
     L.append(f"Paths that failed: {', '.join(missing)}.")
 dl = "; ".join(f"{NAMES[p]} " + ", ".join(f"{s / 1e6:.0f}" for s in D[p]["all"]) for p in ORDER if p in ok)
 L.append(f"Downloads, every run (MB/s): {dl}.")
+if D_H2 and D_H2["all"]:
+    h2 = f"best {D_H2['best'] / 1e6:,.0f}, median {D_H2['median'] / 1e6:,.0f} MB/s" if D_H2["best"] else "none complete"
+    runs = ", ".join(f"{x / 1e6:.0f}" for x in D_H2["all"])
+    short = f"; {D_H2['bad']} failed or came short" if D_H2["bad"] else ""
+    L.append(f"Postern over HTTP/2 (curl's and browsers' default; the table's downloads go over HTTP/1.1 like the other paths), "
+             f"after the rounds: {h2}; every run {runs}{short}.")
 L.append(f"Load average: start {meta.get('LOADAVG_START')}, end {meta.get('LOADAVG_END')}; {meta.get('NPROC')} cores ({meta.get('CPU')}); "
          f"nginx {meta.get('NGINX')} (worker_processes {meta.get('NGINX_WORKERS')}); {meta.get('OPENSSH')} (ciphers: {meta.get('SSH_CIPHERS', '?').split(',')[0]} first); "
          f"{meta.get('WRK')}; commit {meta.get('GIT')}; postern binary {meta.get('POSTERN_BIN')} built {meta.get('POSTERN_BIN_TIME')}"

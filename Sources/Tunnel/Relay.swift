@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
@@ -69,7 +70,7 @@ struct RelayService: Service {
     }
 
     private func bindPublic(group: EventLoopGroup, registry: TunnelRegistry, metrics: RelayMetrics) async throws -> Channel {
-        let context = try tls(alpn: ["http/1.1"])
+        let context = try tls(alpn: ["h2", "http/1.1"])
         let route = RelayRoute(
             domain: configuration.domain, registry: registry, maxStreams: configuration.maxStreams,
             rateLimiter: configuration.rateLimit > 0 ? RateLimiter(perSecond: configuration.rateLimit) : nil, metrics: metrics, store: store,
@@ -82,18 +83,49 @@ struct RelayService: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    // No outbound header validation: every response head written here is the relay's
-                    // own or came from the agent over HTTP/2, whose decoder already refuses CR, LF and
-                    // NUL in field values (RFC 9113 § 8.2.1) — the check cost 7 % of the relay's time.
-                    // No pipelining assistance either: it held each connection's reads until the
-                    // response ended (two epoll changes a request); RequestForwarder keeps a
-                    // pipelined request's parts itself and holds reads only then.
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(RequestForwarder(route: route))
+                }.flatMap {
+                    // Browsers and curl offer HTTP/2 (ALPN): one connection then carries a page's
+                    // many requests. Clients that do not (wrk, Python's http.client) get HTTP/1.1.
+                    channel.configureHTTP2SecureUpgrade(
+                        h2ChannelConfigurator: { channel in
+                            channel.eventLoop.makeCompletedFuture { try Self.configureHTTP2(channel.pipeline.syncOperations, route: route) }
+                        },
+                        http1ChannelConfigurator: { channel in
+                            channel.eventLoop.makeCompletedFuture { try Self.configureHTTP1(channel.pipeline.syncOperations, route: route) }
+                        }
+                    )
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()
+    }
+
+    /// A public HTTP/1.1 connection: one ``RequestForwarder`` for its requests in turn.
+    private static func configureHTTP1(_ pipeline: ChannelPipeline.SynchronousOperations, route: RelayRoute) throws {
+        // No outbound header validation: every response head written here is the relay's
+        // own or came from the agent over HTTP/2, whose decoder already refuses CR, LF and
+        // NUL in field values (RFC 9113 § 8.2.1) — the check cost 7 % of the relay's time.
+        // No pipelining assistance either: it held each connection's reads until the
+        // response ended (two epoll changes a request); RequestForwarder keeps a
+        // pipelined request's parts itself and holds reads only then.
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+        try pipeline.addHandler(RequestForwarder(route: route))
+    }
+
+    /// A public HTTP/2 connection: each stream is one request with its own
+    /// ``RequestForwarder``, as on the agent's side of a link; responses that
+    /// end in the same event-loop tick leave in one flush.
+    private static func configureHTTP2(_ pipeline: ChannelPipeline.SynchronousOperations, route: RelayRoute) throws {
+        try pipeline.addHandler(FlushCoalescer())
+        _ = try pipeline.configureHTTP2Pipeline(
+            mode: .server,
+            connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 100),
+            streamConfiguration: TunnelHandshake.streamConfiguration,
+            inboundStreamInitializer: { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandlers([HTTP2FramePayloadToHTTP1ServerCodec(), RequestForwarder(route: route)])
+                }
+            }
+        )
     }
 
     private func bindAgents(group: EventLoopGroup, registry: TunnelRegistry, metrics: RelayMetrics) async throws -> Channel {

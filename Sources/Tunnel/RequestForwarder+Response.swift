@@ -63,7 +63,7 @@ extension RequestForwarder {
             }
             unflushed = false
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
-            if requestEnded { finishExchange(context: context) }
+            if requestEnded { finishExchange(context: context) } else { releaseHeldReads(context: context) }
         }
     }
 
@@ -83,6 +83,7 @@ extension RequestForwarder {
             context.close(promise: nil)
         } else if let head = requestHead {
             write(page: route.failurePage(head), context: context)
+            releaseHeldReads(context: context)
         }
     }
 

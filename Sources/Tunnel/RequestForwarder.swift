@@ -177,6 +177,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             write(page: page, context: context)
         }
         if case .forwarding(let handle) = partner { handle.channel.close(promise: nil) }
+        releaseHeldReads(context: context)
     }
 
     private static func detach(_ part: HTTPClientRequestPart) -> HTTPClientRequestPart {
@@ -277,6 +278,17 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     // MARK: Back-pressure
+
+    /// The partner is gone, or no longer wanted, before the request ended: reads held
+    /// for its sake go on, so the rest of the request is read and dropped (an HTTP/2
+    /// client keeps sending until its stream ends; an HTTP/1 connection lingers)
+    /// instead of the exchange stalling with the client's upload half sent.
+    func releaseHeldReads(context: ChannelHandlerContext) {
+        partnerWritable = true
+        guard readPending else { return }
+        readPending = false
+        read(context: context)
+    }
 
     func read(context: ChannelHandlerContext) {
         // Without HTTPServerPipelineHandler reads go on during an exchange (no epoll

@@ -105,7 +105,31 @@ import Testing
         #expect(try await relay.curl(relay.publicURL("taken")).status == 502)
     }
 
-    @Test func aHundredMegabytesGoBothWaysIntact() async throws {
+    /// The public side speaks both: clients that offer HTTP/2 (browsers, curl) get it, and a
+    /// page's requests share one connection; clients that offer only HTTP/1.1 (or no ALPN) get that.
+    @Test func publicClientsGetHTTP2WhenTheyOfferItAndHTTP1OtherwiseWithTheSameAnswers() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, _) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "page")
+        defer { agent.stop() }
+        let host = RelayFixture.host(of: relay.publicURL("page"))
+        let transfers = (1...20).flatMap { ["-o", "/dev/null", relay.publicURL("page", path: "/bytes?n=\($0 * 1000)")] }
+        let parallel = try await runTool(["curl", "-sS", "--max-time", "60", "--resolve", "\(host):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
+                                          "--parallel", "--parallel-max", "20", "-w", "%{http_version} %{http_code} %{size_download} %{num_connects}\n"] + transfers)
+        let lines = parallel.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.count == 20, "\(parallel.stdout) \(parallel.stderr)")
+        #expect(lines.allSatisfy { $0.count == 4 && $0[0] == "2" && $0[1] == "200" })
+        #expect(Set(lines.compactMap { $0.count == 4 ? Int($0[2]) : nil }) == Set((1...20).map { $0 * 1000 }))
+        // All twenty went over one connection, multiplexed.
+        #expect(lines.compactMap { $0.count == 4 ? Int($0[3]) : nil }.reduce(0, +) == 1, "\(parallel.stdout)")
+
+        let http1 = try await runTool(["curl", "-sS", "--http1.1", "--resolve", "\(host):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
+                                       "-o", "/dev/null", "-w", "%{http_version} %{http_code} %{size_download}", relay.publicURL("page", path: "/bytes?n=5000")])
+        #expect(http1.stdout == "1.1 200 5000", "\(http1.stderr)")
+    }
+
+    @Test(arguments: ["--http1.1", "--http2"])
+    func aHundredMegabytesGoBothWaysIntact(_ httpVersion: String) async throws {
         let relay = try await RelayFixture()
         let upstream = try await PythonUpstream()
         let (agent, _) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "bulk")
@@ -118,14 +142,14 @@ import Testing
         let expected = String(try await runTool(["sha256sum", file.path]).stdout.prefix(64))
 
         // The upstream answers with the SHA-256 of the body it received.
-        let upload = try await relay.curl(relay.publicURL("bulk", path: "/upload"), ["--data-binary", "@\(file.path)", "-H", "Content-Type: application/octet-stream"])
+        let upload = try await relay.curl(relay.publicURL("bulk", path: "/upload"), [httpVersion, "--data-binary", "@\(file.path)", "-H", "Content-Type: application/octet-stream"])
         #expect(upload.status == 200 && upload.body == expected)
-        let chunked = try await relay.curl(relay.publicURL("bulk", path: "/upload"), ["-X", "POST", "-T", file.path, "-H", "Transfer-Encoding: chunked"])
+        let chunked = try await relay.curl(relay.publicURL("bulk", path: "/upload"), [httpVersion, "-X", "POST", "-T", file.path, "-H", "Transfer-Encoding: chunked"])
         #expect(chunked.body == expected)
 
         // The upstream sends byte i = i mod 256; the same pattern is hashed here without the tunnel.
         let downloaded = folder.appendingPathComponent("download.bin")
-        let download = try await relay.curl(relay.publicURL("bulk", path: "/bytes?n=\(size)"), ["-o", downloaded.path])
+        let download = try await relay.curl(relay.publicURL("bulk", path: "/bytes?n=\(size)"), [httpVersion, "-o", downloaded.path])
         #expect(download.status == 200)
         let patternHash = try await runTool(["python3", "-c", """
             import hashlib, sys
@@ -163,6 +187,51 @@ import Testing
         let positions = ["one", "hello from upstream", "three"].map { answer.range(of: $0)?.lowerBound }
         let found = positions.compactMap { $0 }
         #expect(found.count == 3 && found == found.sorted(), "answers out of order: \(answer)")
+    }
+
+    /// An upstream that answers before it read the body (a 413 of its own, a redirect) while
+    /// every buffer on the way is full and the relay and the agent hold their reads: both
+    /// read on and drop the rest of the body, so the client finishes its upload, gets the
+    /// answer, and the public connection serves its next request.
+    @Test func anEarlyAnswerWhileTheUploadIsHeldBackLetsTheRestDrain() async throws {
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "early")
+        defer { agent.stop() }
+        let client = #"""
+        import asyncio, ssl, sys
+        host, port, ca, upstream = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+        size, block = 64 << 20, b"x" * (1 << 16)
+
+        async def main():
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ssl.create_default_context(cafile=ca), server_hostname=host)
+            writer.write(f"POST /early HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {size}\r\n\r\n".encode())
+            sent = 0
+            while sent < size:   # until the tunnel stops taking the body
+                writer.write(block); sent += len(block)
+                try: await asyncio.wait_for(writer.drain(), 2)
+                except asyncio.TimeoutError: break
+            print("held back after", sent >> 20, "MiB", flush=True)
+            r, w = await asyncio.open_connection("127.0.0.1", upstream)
+            w.write(b"GET /release HTTP/1.1\r\nHost: upstream\r\nConnection: close\r\n\r\n"); await r.read(); w.close()
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+            length = int([l for l in head.decode().split("\r\n") if l.lower().startswith("content-length:")][0].split(":")[1])
+            print(head.decode().split("\r\n")[0], (await asyncio.wait_for(reader.readexactly(length), 20)).decode().strip(), flush=True)
+            while sent < size:
+                writer.write(block); sent += len(block)
+                await asyncio.wait_for(writer.drain(), 20)
+            print("upload finished", flush=True)
+            writer.write(f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+            print("next:", head.decode().split("\r\n")[0], flush=True)
+
+        asyncio.run(main())
+        """#
+        let result = try await runTool(["python3", "-c", client, RelayFixture.host(of: url), "\(relay.port)", relay.caFile.path, "\(upstream.port)"])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(lines.first?.hasPrefix("held back after") == true && lines.first != "held back after 64 MiB", "\(lines)")
+        #expect(Array(lines.dropFirst()) == ["HTTP/1.1 200 OK early answer", "upload finished", "next: HTTP/1.1 200 OK"], "\(result.stderr)")
     }
 
     @Test func metricsAreServedOnTheAdminPort() async throws {

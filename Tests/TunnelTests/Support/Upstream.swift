@@ -5,13 +5,15 @@ import Foundation
 /// body itself with its Content-Type, `/bytes?n=N` streams N deterministic
 /// bytes, anything else 200 "hello". `GET /stats` (not counted) tells how many
 /// requests came (`hits`), how many POST bodies arrived whole (`uploads`) and
-/// how many broke off before their end (`aborted`).
+/// how many broke off before their end (`aborted`). `POST /early` answers
+/// without reading the body, once `GET /release` (not counted) says so, then
+/// reads and drops what is left until the agent closes the connection.
 final class PythonUpstream: @unchecked Sendable {
     let port: Int
     let child: ChildProcess
 
     static let script = #"""
-import hashlib, json, sys, threading
+import hashlib, json, socket, sys, threading
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 def pattern(n):
@@ -22,6 +24,7 @@ def pattern(n):
         yield chunk
 
 stats = {"hits": 0, "uploads": 0, "aborted": 0}
+release = threading.Event()
 lock = threading.Lock()
 def bump(key):
     with lock: stats[key] += 1
@@ -63,6 +66,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/stats":
             with lock: self.send_text(200, json.dumps(stats), "application/json")
             return
+        if self.path == "/release":
+            release.set()
+            self.send_text(200, "released")
+            return
         bump("hits")
         if self.path.startswith("/headers"):
             self.send_text(200, json.dumps({k.lower(): v for k, v in self.headers.items()}), "application/json")
@@ -77,6 +84,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send_text(200, "hello from upstream\n")
     def do_POST(self):
         bump("hits")
+        if self.path.startswith("/early"):
+            release.wait(30)
+            self.close_connection = True
+            self.send_text(200, "early answer\n")
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            try:
+                while self.connection.recv(1 << 16): pass
+            except OSError: pass
+            return
         digest, chunks = hashlib.sha256(), []
         echo = self.path.startswith("/echo")
         try:
