@@ -1,7 +1,10 @@
 import Foundation
 
 /// Python helpers for the streaming tests: a WebSocket echo server and client
-/// written against RFC 6455 by hand (no packages needed), and an SSE source.
+/// written against RFC 6455 by hand (no packages needed), and an SSE source. To
+/// other requests the server answers a page that opens the WebSocket, whose last
+/// script is held back until the browser closed it, so the page's load event (when
+/// headless Chromium dumps the page) comes after the conversation.
 enum StreamingScripts {
     static let webSocket = #"""
 import base64, hashlib, os, socket, ssl, struct, sys, threading
@@ -45,6 +48,20 @@ def frame(opcode, payload, masked):
         return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     return head + payload
 
+PAGE = b"""<!doctype html><html><body><pre id="out">waiting</pre><script>
+const out = document.getElementById("out");
+const protocol = performance.getEntriesByType("navigation")[0].nextHopProtocol;
+const ws = new WebSocket("wss://" + location.host + "/chat");
+const got = [];
+ws.onopen = () => ws.send("one");
+ws.onmessage = (event) => {
+  got.push(event.data);
+  if (got.length == 2) { out.textContent = "page over " + protocol + "; websocket: " + got.join(" "); ws.close(); }
+};
+ws.onerror = () => { out.textContent = "page over " + protocol + "; websocket failed"; };
+</script><script src="/after-websocket.js"></script></body></html>"""
+closed = threading.Event()   # the browser closed its WebSocket: the page's last script may load
+
 def serve(port):
     listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", port)); listener.listen(16)
@@ -52,13 +69,20 @@ def serve(port):
     def handle(conn):
         try:
             head = read_head(conn)
-            key = [l.split(":", 1)[1].strip() for l in head.split("\r\n") if l.lower().startswith("sec-websocket-key:")][0]
+            keys = [l.split(":", 1)[1].strip() for l in head.split("\r\n") if l.lower().startswith("sec-websocket-key:")]
+            if not keys:   # the page that opens the WebSocket in a browser, and its last script
+                last = head.split(" ")[1] == "/after-websocket.js"
+                if last: closed.wait(20)
+                body, kind = (b"// the WebSocket conversation ended", b"text/javascript") if last else (PAGE, b"text/html")
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (kind, len(body)) + body)
+                raise EOFError
+            key = keys[0]
             accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
             conn.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n" % accept).encode())
             conn.sendall(frame(1, b"welcome", False))
             while True:
                 opcode, payload = read_frame(conn)
-                if opcode == 8: conn.sendall(frame(8, payload, False)); break
+                if opcode == 8: conn.sendall(frame(8, payload, False)); closed.set(); break
                 conn.sendall(frame(opcode, b"echo:" + payload, False))
         except EOFError:
             pass
