@@ -55,10 +55,7 @@ final class AgentHandshakeHandler: ChannelInboundHandler, RemovableChannelHandle
                     streamConfiguration: TunnelHandshake.streamConfiguration,
                     inboundStreamInitializer: { stream in
                         stream.eventLoop.makeCompletedFuture {
-                            try stream.pipeline.syncOperations.addHandlers([
-                                HTTP2FramePayloadToHTTP1ServerCodec(),
-                                RequestForwarder(route: route),
-                            ])
+                            try HTTP2RequestStopper.configure(stream.pipeline.syncOperations, route: route)
                         }
                     }
                 )

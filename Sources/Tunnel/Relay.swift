@@ -122,7 +122,7 @@ struct RelayService: Service {
             streamConfiguration: TunnelHandshake.streamConfiguration,
             inboundStreamInitializer: { stream in
                 stream.eventLoop.makeCompletedFuture {
-                    try stream.pipeline.syncOperations.addHandlers([HTTP2FramePayloadToHTTP1ServerCodec(), RequestForwarder(route: route)])
+                    try HTTP2RequestStopper.configure(stream.pipeline.syncOperations, route: route)
                 }
             }
         )

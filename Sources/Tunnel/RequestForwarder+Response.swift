@@ -63,7 +63,7 @@ extension RequestForwarder {
             }
             unflushed = false
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
-            if requestEnded { finishExchange(context: context) } else { releaseHeldReads(context: context) }
+            if requestEnded { finishExchange(context: context) } else { abandonRequestBody(context: context) }
         }
     }
 

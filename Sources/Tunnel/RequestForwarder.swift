@@ -235,6 +235,8 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
         } else if requestEnded {
             finishExchange(context: context)
+        } else {
+            abandonRequestBody(context: context)
         }
     }
 
@@ -283,6 +285,24 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// for its sake go on, so the rest of the request is read and dropped (an HTTP/2
     /// client keeps sending until its stream ends; an HTTP/1 connection lingers)
     /// instead of the exchange stalling with the client's upload half sent.
+    /// The answer is complete and the rest of the request is not wanted: an HTTP/2
+    /// client is asked to stop sending (``HTTP2RequestStopper``); an HTTP/1 body is
+    /// read on and dropped, so the connection can carry the next request.
+    ///
+    /// The HTTP/2 reset waits for the end of the loop tick: a request whose HEADERS
+    /// frame also ended it is handed over as a head and an end one after the other,
+    /// and a local answer to the head must not reset a stream that is ending anyway.
+    func abandonRequestBody(context: ChannelHandlerContext) {
+        if (requestHead?.version.major ?? 1) >= 2 {
+            let id = requestID
+            context.eventLoop.assumeIsolated().execute {
+                guard id == self.requestID, !self.requestEnded, let context = self.context else { return }
+                context.triggerUserOutboundEvent(HTTP2RequestStopper.StopRequest(), promise: nil)
+            }
+        }
+        releaseHeldReads(context: context)
+    }
+
     func releaseHeldReads(context: ChannelHandlerContext) {
         partnerWritable = true
         guard readPending else { return }

@@ -234,6 +234,57 @@ import Testing
         #expect(Array(lines.dropFirst()) == ["HTTP/1.1 200 OK early answer", "upload finished", "next: HTTP/1.1 200 OK"], "\(result.stderr)")
     }
 
+    /// Over HTTP/2 the client is told to stop instead: an answer that went out complete
+    /// while the body was still coming is followed by RST_STREAM with NO_ERROR (RFC 9113
+    /// § 8.1), so the client keeps the answer and stops uploading long before the end of
+    /// its 64 MiB. A raw HTTP/2 client (Python's h2) shows the frames; curl 7.88 stalls
+    /// on such a reset while it still has body to send.
+    @Test(arguments: [true, false])
+    func overHTTP2AnEarlyAnswerStopsTheUpload(declaringLength: Bool) async throws {
+        guard try await runTool(["python3", "-c", "import h2"]).status == 0 else {
+            print("overHTTP2AnEarlyAnswerStopsTheUpload skipped: Python's h2 is missing (pip install h2, or apt-get install python3-h2)")
+            return
+        }
+        let relay = try await RelayFixture()
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "stop")
+        defer { agent.stop() }
+        _ = try await runTool(["curl", "-sS", "--max-time", "10", "\(upstream.url)/release"])   // /early answers at once
+        let client = #"""
+        import socket, ssl, sys, time, h2.config, h2.connection, h2.events
+        host, port, ca, declare = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+        size = 64 << 20
+        context = ssl.create_default_context(cafile=ca); context.set_alpn_protocols(["h2"])
+        sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname=host)
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True)); conn.initiate_connection()
+        headers = [(":method", "POST"), (":path", "/early"), (":scheme", "https"), (":authority", f"{host}:{port}")]
+        conn.send_headers(1, headers + ([("content-length", str(size))] if declare else []))
+        sock.sendall(conn.data_to_send())
+        sent, body, status, reset, ended = 0, b"", None, None, False
+        sock.settimeout(0.05)
+        deadline = time.monotonic() + 20
+        while reset is None and time.monotonic() < deadline:
+            window = min(conn.local_flow_control_window(1), 1 << 14, size - sent)
+            if window > 0:
+                conn.send_data(1, b"x" * window); sent += window
+                sock.sendall(conn.data_to_send())
+            try: data = sock.recv(1 << 16)
+            except socket.timeout: continue
+            if not data: break
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived): status = dict(event.headers)[b":status"].decode()
+                elif isinstance(event, h2.events.DataReceived):
+                    body += event.data; conn.acknowledge_received_data(event.flow_controlled_length, 1)
+                elif isinstance(event, h2.events.StreamEnded): ended = True
+                elif isinstance(event, h2.events.StreamReset): reset = event.error_code
+            sock.sendall(conn.data_to_send())
+        print(status, body.decode().strip(), "ended" if ended else "not ended", f"reset {int(reset) if reset is not None else None}", sent < size // 2)
+        """#
+        let result = try await runTool(["timeout", "-s", "KILL", "40", "python3", "-c", client, RelayFixture.host(of: url), "\(relay.port)", relay.caFile.path,
+                                        declaringLength ? "1" : "0"])
+        #expect(result.stdout == "200 early answer ended reset 0 True\n", "\(result.stdout) \(result.stderr)")
+    }
+
     @Test func metricsAreServedOnTheAdminPort() async throws {
         let relay = try await RelayFixture()
         _ = try await relay.curl(relay.publicURL("nobody"))
