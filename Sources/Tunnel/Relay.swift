@@ -76,6 +76,7 @@ struct RelayService: Service {
             rateLimiter: configuration.rateLimit > 0 ? RateLimiter(perSecond: configuration.rateLimit) : nil, metrics: metrics, store: store,
             maxBody: configuration.maxBody
         )
+        let idleTimeout = configuration.idleTimeout > 0 ? TimeAmount.seconds(Int64(configuration.idleTimeout)) : nil
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -88,10 +89,10 @@ struct RelayService: Service {
                     // many requests. Clients that do not (wrk, Python's http.client) get HTTP/1.1.
                     channel.configureHTTP2SecureUpgrade(
                         h2ChannelConfigurator: { channel in
-                            channel.eventLoop.makeCompletedFuture { try Self.configureHTTP2(channel.pipeline.syncOperations, route: route) }
+                            channel.eventLoop.makeCompletedFuture { try Self.configureHTTP2(channel, route: route, idleTimeout: idleTimeout) }
                         },
                         http1ChannelConfigurator: { channel in
-                            channel.eventLoop.makeCompletedFuture { try Self.configureHTTP1(channel.pipeline.syncOperations, route: route) }
+                            channel.eventLoop.makeCompletedFuture { try Self.configureHTTP1(channel.pipeline.syncOperations, route: route, idleTimeout: idleTimeout) }
                         }
                     )
                 }
@@ -99,8 +100,9 @@ struct RelayService: Service {
             .bind(host: configuration.host, port: configuration.port).get()
     }
 
-    /// A public HTTP/1.1 connection: one ``RequestForwarder`` for its requests in turn.
-    private static func configureHTTP1(_ pipeline: ChannelPipeline.SynchronousOperations, route: RelayRoute) throws {
+    /// A public HTTP/1.1 connection: one ``RequestForwarder`` for its requests in turn,
+    /// which closes the connection after `idleTimeout` without a request.
+    private static func configureHTTP1(_ pipeline: ChannelPipeline.SynchronousOperations, route: RelayRoute, idleTimeout: TimeAmount?) throws {
         // No outbound header validation: every response head written here is the relay's
         // own or came from the agent over HTTP/2, whose decoder already refuses CR, LF and
         // NUL in field values (RFC 9113 § 8.2.1) — the check cost 7 % of the relay's time.
@@ -108,24 +110,35 @@ struct RelayService: Service {
         // response ended (two epoll changes a request); RequestForwarder keeps a
         // pipelined request's parts itself and holds reads only then.
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
-        try pipeline.addHandler(RequestForwarder(route: route))
+        try pipeline.addHandler(RequestForwarder(route: route, idleTimeout: idleTimeout))
     }
 
     /// A public HTTP/2 connection: each stream is one request with its own
     /// ``RequestForwarder``, as on the agent's side of a link; responses that
-    /// end in the same event-loop tick leave in one flush.
-    private static func configureHTTP2(_ pipeline: ChannelPipeline.SynchronousOperations, route: RelayRoute) throws {
+    /// end in the same event-loop tick leave in one flush. After `idleTimeout`
+    /// without an open stream the connection is closed with a GOAWAY.
+    private static func configureHTTP2(_ channel: Channel, route: RelayRoute, idleTimeout: TimeAmount?) throws {
+        let pipeline = channel.pipeline.syncOperations
+        let manager = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: channel.eventLoop,
+            configuration: .init(maxIdleTime: idleTimeout, maxAge: nil, maxGraceTime: .seconds(10), keepalive: nil)
+        )
         try pipeline.addHandler(FlushCoalescer())
         _ = try pipeline.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 100),
             streamConfiguration: TunnelHandshake.streamConfiguration,
+            streamDelegate: manager.http2StreamDelegate,
             inboundStreamInitializer: { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try HTTP2RequestStopper.configure(stream.pipeline.syncOperations, route: route)
                 }
             }
         )
+        try pipeline.addHandler(manager)
+        // The manager starts its idle timer on channelActive, which came before ALPN chose
+        // HTTP/2 (after the TLS handshake): start it now.
+        manager.channelActive(context: try pipeline.context(handler: manager))
     }
 
     private func bindAgents(group: EventLoopGroup, registry: TunnelRegistry, metrics: RelayMetrics) async throws -> Channel {

@@ -28,6 +28,9 @@ public struct RelayConfiguration: Sendable {
     public var maxTunnels = 0
     /// Largest request body forwarded to an agent, in bytes (413 past it); 0 means no limit.
     public var maxBody = 0
+    /// Seconds a public connection may sit idle between requests (HTTP/1.1) or without
+    /// open streams (HTTP/2) before the relay closes it; 0 means never.
+    public var idleTimeout = 75
 
     public init(domain: String, home: URL) {
         self.domain = domain.lowercased()

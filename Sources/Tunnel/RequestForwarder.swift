@@ -61,11 +61,28 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// (closing at once, with bytes unread, makes the kernel reset it and the client may lose the answer).
     static let lingerTimeout = TimeAmount.seconds(5)
 
-    init(route: ForwardingRoute) {
+    /// Closes an HTTP/1 connection that carried no request for this long (nil: never).
+    let idleTimeout: TimeAmount?
+    var idleClose: Scheduled<Void>?
+
+    init(route: ForwardingRoute, idleTimeout: TimeAmount? = nil) {
         self.route = route
+        self.idleTimeout = idleTimeout
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        waitForNextRequest(context: context)
+    }
+
+    /// Between requests: the connection is closed if no request starts within ``idleTimeout``
+    /// (a keep-alive connection left open, or one whose client never finishes a head).
+    func waitForNextRequest(context: ChannelHandlerContext) {
+        idleClose?.cancel()
+        guard let idleTimeout else { return }
+        let channel = context.channel
+        idleClose = context.eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
+    }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -108,6 +125,8 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        idleClose?.cancel()
+        idleClose = nil
         requestID += 1
         requestHead = head
         capture = route.capture(head)
@@ -261,6 +280,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         handleEarlyParts(context: context)
+        if case .idle = state, early.isEmpty { waitForNextRequest(context: context) }
         if readPending {
             readPending = false
             read(context: context)
@@ -345,6 +365,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         responseEnded = true
         finishCapture()
         lingering?.cancel()
+        idleClose?.cancel()
         if case .forwarding(let handle) = partner { handle.channel.close(promise: nil) }
         context.fireChannelInactive()
     }

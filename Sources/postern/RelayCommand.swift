@@ -55,6 +55,8 @@ struct RelayRunCommand: AsyncParsableCommand {
     var maxTunnels: String?
     @Option(name: .customLong("max-body"), help: "Largest request body forwarded, in bytes; larger ones get 413. 0 = no limit. (POSTERN_MAX_BODY, default 0)")
     var maxBody: String?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a public connection may stay idle between requests before it is closed; 0 = never. (POSTERN_IDLE_TIMEOUT, default 75)")
+    var idleTimeout: String?
 
     func run() async throws {
         guard let domain = TunnelSetting.string(domain, "DOMAIN")?.lowercased(), !domain.isEmpty else {
@@ -78,6 +80,9 @@ struct RelayRunCommand: AsyncParsableCommand {
         configuration.maxStreams = try TunnelSetting.count(maxStreams, "MAX_STREAMS", flag: "--max-streams")
         configuration.maxTunnels = try TunnelSetting.count(maxTunnels, "MAX_TUNNELS", flag: "--max-tunnels")
         configuration.maxBody = try TunnelSetting.count(maxBody, "MAX_BODY", flag: "--max-body")
+        if TunnelSetting.string(idleTimeout, "IDLE_TIMEOUT") != nil {
+            configuration.idleTimeout = try TunnelSetting.count(idleTimeout, "IDLE_TIMEOUT", flag: "--idle-timeout")
+        }
         try await TunnelSetting.mapErrors {
             try await Relay.run(configuration, print: Console.line)
         }
