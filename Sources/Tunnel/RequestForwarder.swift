@@ -63,7 +63,10 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Closes an HTTP/1 connection that carried no request for this long (nil: never).
     let idleTimeout: TimeAmount?
-    var idleClose: Scheduled<Void>?
+    /// Since when the connection waits for a request; nil during an exchange.
+    var idleSince: NIODeadline?
+    /// The one pending check of ``idleSince`` (a request only clears it: no timer work a request).
+    var idleCheck: Scheduled<Void>?
 
     init(route: ForwardingRoute, idleTimeout: TimeAmount? = nil) {
         self.route = route
@@ -78,10 +81,21 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// Between requests: the connection is closed if no request starts within ``idleTimeout``
     /// (a keep-alive connection left open, or one whose client never finishes a head).
     func waitForNextRequest(context: ChannelHandlerContext) {
-        idleClose?.cancel()
         guard let idleTimeout else { return }
-        let channel = context.channel
-        idleClose = context.eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
+        idleSince = .now()
+        if idleCheck == nil { checkIdle(in: idleTimeout, context: context) }
+    }
+
+    /// Looks at ``idleSince`` after `delay`: closes the connection when it has waited the whole
+    /// ``idleTimeout``, looks again when it waited less; a connection in an exchange is left
+    /// alone until ``waitForNextRequest(context:)`` starts the next check.
+    private func checkIdle(in delay: TimeAmount, context: ChannelHandlerContext) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.idleCheck = nil
+            guard let idleTimeout = self.idleTimeout, let since = self.idleSince, let context = self.context else { return }
+            let left = since + idleTimeout - .now()
+            if left > .zero { self.checkIdle(in: left, context: context) } else { context.close(promise: nil) }
+        }
     }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
@@ -125,8 +139,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        idleClose?.cancel()
-        idleClose = nil
+        idleSince = nil
         requestID += 1
         requestHead = head
         capture = route.capture(head)
@@ -365,7 +378,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         responseEnded = true
         finishCapture()
         lingering?.cancel()
-        idleClose?.cancel()
+        idleCheck?.cancel()
         if case .forwarding(let handle) = partner { handle.channel.close(promise: nil) }
         context.fireChannelInactive()
     }
