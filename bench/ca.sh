@@ -17,10 +17,10 @@
 # Environment (defaults):
 #   RUNS=30 WARMUP=3          timed runs and untimed warm-up runs per command
 #   ROUNDS=3                  rounds the timed runs are spread over
-#   SCRATCH_PATH=.build-static swift build --scratch-path; the binary is linked with
-#                             --static-swift-stdlib, as one ships a Swift command-line tool
-#                             (the dynamic loader then has the C library alone to map:
-#                             about a quarter of `postern cert`'s time otherwise)
+#   SCRATCH_PATH=.build-static scratch path of scripts/build-release, which builds the binary
+#                             one ships: the Swift runtime and libstdc++ linked in (the
+#                             dynamic loader then has the C library and SQLite alone to
+#                             map: about a quarter of `postern cert`'s time otherwise)
 #   SKIP_BUILD=0              1: use the release binary already built
 #   POSTERN_BIN=              use this binary instead (implies no build)
 #   MKCERT_BIN=mkcert
@@ -39,12 +39,13 @@ log() { printf '[ca.sh] %s\n' "$*" >&2; }
 [ -n "$MKCERT_BIN" ] || { log "mkcert is not installed (apt-get install mkcert)"; exit 1; }
 
 if [ -z "${POSTERN_BIN:-}" ]; then
-  SCRATCH_PATH=${SCRATCH_PATH:-$ROOT/.build-static}
+  export SCRATCH_PATH=${SCRATCH_PATH:-$ROOT/.build-static}
   if [ "$SKIP_BUILD" != 1 ]; then
-    log "building postern (release, static Swift runtime) in $SCRATCH_PATH"
-    (cd "$ROOT" && swift build -c release --static-swift-stdlib --product postern --scratch-path "$SCRATCH_PATH" >&2)
+    log "building postern with scripts/build-release in $SCRATCH_PATH"
+    POSTERN_BIN=$("$ROOT/scripts/build-release" | tail -n 1)
+  else
+    POSTERN_BIN="$SCRATCH_PATH/release/postern"
   fi
-  POSTERN_BIN="$SCRATCH_PATH/release/postern"
 fi
 [ -x "$POSTERN_BIN" ] || { log "no postern binary at $POSTERN_BIN"; exit 1; }
 

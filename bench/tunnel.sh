@@ -52,7 +52,7 @@
 #   SSH_CIPHER=                 e.g. aes128-gcm@openssh.com (default: ssh's own choice)
 #   PROFILE=auto                auto: perf profile when `perf` can sample; 1: required; 0: skip
 #   STRACE=auto                 auto: syscalls per request when strace exists; 0: skip
-#   SCRATCH_PATH=.build-release swift build --scratch-path for postern
+#   SCRATCH_PATH=.build-static  scratch path of scripts/build-release (the binary one ships)
 #   SKIP_BUILD=0                1: use $SCRATCH_PATH/release/postern as it is
 #   POSTERN_BIN=                use this binary (implies no build)
 #   START_TIMEOUT=30 STOP_TIMEOUT=10  seconds
@@ -89,7 +89,7 @@ FRONT_PROXY=${FRONT_PROXY:-proxy_max_temp_file_size 0;}
 PROFILE=${PROFILE:-auto}; STRACE=${STRACE:-auto}
 START_TIMEOUT=${START_TIMEOUT:-30}; STOP_TIMEOUT=${STOP_TIMEOUT:-10}
 WRITE_README=${WRITE_README:-auto}
-SCRATCH_PATH=${SCRATCH_PATH:-$PKG/.build-release}
+SCRATCH_PATH=${SCRATCH_PATH:-$PKG/.build-static}
 TUNNEL_NAME=bench
 DOMAIN=tunnel.localhost
 PY=python3
@@ -194,8 +194,8 @@ fi
 # ------------------------------------------------------------------- build
 if [ -z "${POSTERN_BIN:-}" ]; then
   if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    log "swift build -c release --product postern --scratch-path $SCRATCH_PATH"
-    (cd "$PKG" && swift build -c release --product postern --scratch-path "$SCRATCH_PATH") > "$OUTDIR/logs/build-postern.log" 2>&1 \
+    log "scripts/build-release (scratch path $SCRATCH_PATH)"
+    SCRATCH_PATH="$SCRATCH_PATH" "$PKG/scripts/build-release" > "$OUTDIR/logs/build-postern.log" 2>&1 \
       || { tail -n 40 "$OUTDIR/logs/build-postern.log" >&2; die "building postern failed (log: $OUTDIR/logs/build-postern.log)"; }
   fi
   POSTERN_BIN="$SCRATCH_PATH/release/postern"

@@ -72,7 +72,9 @@ public struct CertificateAuthority: Sendable {
         return NamePolicy(constraints)
     }
 
-    init(caFolder: URL, certificate: Certificate, privateKey: Certificate.PrivateKey) throws {
+    /// - Parameter der: the certificate's DER when the caller has it (read from
+    ///   the PEM file), so it is not encoded again.
+    init(caFolder: URL, certificate: Certificate, der: [UInt8]? = nil, privateKey: Certificate.PrivateKey) throws {
         let certificatePath = caFolder.appendingPathComponent(Self.certificateFileName)
         guard privateKey.publicKey == certificate.publicKey else {
             throw LocalCAError(
@@ -89,7 +91,11 @@ public struct CertificateAuthority: Sendable {
         self.caFolder = caFolder
         self.certificate = certificate
         self.privateKey = privateKey
-        self.signatureAlgorithm = try Self.signatureAlgorithm(for: privateKey.publicKey)
+        self.signatureAlgorithm = try Self.signatureAlgorithm(for: certificate.publicKey)
+        if let der {
+            self.der = der
+            return
+        }
         do {
             var serializer = DER.Serializer()
             try serializer.serialize(certificate)
@@ -140,8 +146,11 @@ public struct CertificateAuthority: Sendable {
             )
         }
         let certificate: Certificate
+        let der: [UInt8]
         do {
-            certificate = try Certificate(pemEncoded: String(decoding: certificateBytes, as: UTF8.self))
+            let document = try PEMDocument(pemString: String(decoding: certificateBytes, as: UTF8.self))
+            certificate = try Certificate(pemDocument: document)
+            der = document.derBytes
         } catch {
             throw LocalCAError(
                 .unreadableCertificate,
@@ -157,7 +166,7 @@ public struct CertificateAuthority: Sendable {
                 "\(keyPath.path) is not a PEM private key (\(error)); restore it from a backup, or move the folder away and run `postern ca create`."
             )
         }
-        return try CertificateAuthority(caFolder: caFolder, certificate: certificate, privateKey: privateKey)
+        return try CertificateAuthority(caFolder: caFolder, certificate: certificate, der: der, privateKey: privateKey)
     }
 
     /// Creates a new root in `caFolder`: name-constrained unless `constrained`
