@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
+import NIOCore
 
 /// The relay's durable state in `relay.sqlite`: agent tokens (only their
 /// SHA-256 hashes) and the names each token reserved.
@@ -24,6 +26,16 @@ public final class TokenStore: Sendable {
     }
 
     private let queue: DatabaseQueue
+    /// The reserved names as last read, and when: ``isReserved(_:)`` answers
+    /// from it for up to ``reservedNamesMaxAge``, so the relay's 404/502
+    /// pages cost no database read each (a blocking read on an event loop, and
+    /// most of the CPU such a request took), however fast they are asked for.
+    private let reservedNames = NIOLockedValueBox<(names: Set<String>, readAt: NIODeadline)?>(nil)
+    /// How stale the reserved names may be: a token revoked by `postern relay
+    /// token revoke` (another process) turns its names' 502 into 404 this much later.
+    static let reservedNamesMaxAge = TimeAmount.seconds(1)
+    /// How many times the reserved names were read from the database (tests check the cache with it).
+    let reservedNameReads = NIOLockedValueBox(0)
 
     /// Opens (and creates or migrates) the store at `path`.
     public init(path: String) throws {
@@ -114,6 +126,7 @@ public final class TokenStore: Sendable {
     @discardableResult
     public func revoke(name: String) throws -> Bool {
         do {
+            defer { reservedNames.withLockedValue { $0 = nil } }
             return try queue.write { db in
                 guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM token WHERE name = ?", arguments: [name]) else { return false }
                 try db.execute(sql: "DELETE FROM reservedName WHERE tokenID = ?", arguments: [id])
@@ -138,12 +151,22 @@ public final class TokenStore: Sendable {
 
     /// Whether some token reserved `name` (its agent is then only away: 502, not 404).
     public func isReserved(_ name: String) -> Bool {
-        (try? queue.read { db in try Int64.fetchOne(db, sql: "SELECT tokenID FROM reservedName WHERE name = ?", arguments: [name]) }) != nil
+        let now = NIODeadline.now()
+        if let cached = reservedNames.withLockedValue({ $0 }), now - cached.readAt < Self.reservedNamesMaxAge {
+            return cached.names.contains(name)
+        }
+        reservedNameReads.withLockedValue { $0 += 1 }
+        guard let names = try? queue.read({ db in try Set(String.fetchAll(db, sql: "SELECT name FROM reservedName")) }) else {
+            return false
+        }
+        reservedNames.withLockedValue { $0 = (names, now) }
+        return names.contains(name)
     }
 
     /// The name the agent gets: `requested` when it is free or already this
     /// token's, else a new random one; either way reserved for the token.
     public func assignName(tokenID: Int64, requested: String?) throws -> String {
+        defer { reservedNames.withLockedValue { $0 = nil } }
         do {
             return try queue.write { db in
                 if let requested = requested?.lowercased(), TunnelName.isValid(requested) {

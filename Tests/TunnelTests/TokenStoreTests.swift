@@ -53,6 +53,29 @@ import Testing
         #expect(try store.assignName(tokenID: b, requested: "shared") == "shared")
     }
 
+    @Test func reservedNamesAreReadOnceForManyLookupsAndFollowChanges() throws {
+        let a = try #require(try store.authenticate(try store.create(name: "a")))
+        _ = try store.assignName(tokenID: a, requested: "kept")
+        for index in 0..<1_000 {
+            #expect(store.isReserved(index.isMultiple(of: 2) ? "kept" : "unknown-\(index)") == index.isMultiple(of: 2))
+        }
+        #expect(store.reservedNameReads.withLockedValue { $0 } == 1)
+
+        // This process's own changes show at once.
+        _ = try store.assignName(tokenID: a, requested: "added")
+        #expect(store.isReserved("added"))
+        #expect(try store.revoke(name: "a"))
+        #expect(!store.isReserved("kept"))
+
+        // Another process's (another store on the same file) within the cache's age.
+        let other = try TokenStore(path: folder.appendingPathComponent("relay.sqlite").path)
+        let b = try #require(try other.authenticate(try other.create(name: "b")))
+        _ = try other.assignName(tokenID: b, requested: "elsewhere")
+        let deadline = Date().addingTimeInterval(5)
+        while !store.isReserved("elsewhere"), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(store.isReserved("elsewhere"))
+    }
+
     @Test func duplicateTokenNamesAreRefused() throws {
         _ = try store.create(name: "a")
         #expect(throws: TunnelError.self) { try store.create(name: "a") }
