@@ -7,6 +7,7 @@ import HummingbirdHTTP2
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Tunnel
 
 /// `postern serve`: makes what is missing in the data folder (database,
 /// media folder, CA, server certificate), then runs the HTTPS API and the
@@ -41,7 +42,10 @@ public enum PosternServe {
         var services: [any Service] = [
             Listener(name: "HTTPS", host: settings.host, port: settings.port, app: Application(
                 responder: api,
-                server: try .http2Upgrade(tlsConfiguration: identity.tls),
+                // Each HTTP/2 answer ends with its last DATA frame (see EndStreamCoalescer: curl
+                // otherwise resets every stream, and the 201st request on a connection fails).
+                server: try .http2Upgrade(tlsConfiguration: identity.tls, configuration: .init(
+                    streamConfiguration: .init(additionalChannelHandlers: [EndStreamCoalescer.Installer()]))),
                 configuration: .init(address: .hostname(settings.host, port: settings.port)),
                 onServerRunning: { _ in await ready.arrive() },
                 logger: logger

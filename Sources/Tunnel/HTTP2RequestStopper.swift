@@ -24,6 +24,6 @@ final class HTTP2RequestStopper: ChannelOutboundHandler, RemovableChannelHandler
     /// The handlers of an HTTP/2 stream that carries one request for a ``RequestForwarder``
     /// (a public stream on the relay, a link stream on the agent).
     static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, route: ForwardingRoute) throws {
-        try pipeline.addHandlers([HTTP2RequestStopper(), HTTP2FramePayloadToHTTP1ServerCodec(), RequestForwarder(route: route)])
+        try pipeline.addHandlers([EndStreamCoalescer(), HTTP2RequestStopper(), HTTP2FramePayloadToHTTP1ServerCodec(), RequestForwarder(route: route)])
     }
 }

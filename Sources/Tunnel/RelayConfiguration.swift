@@ -20,12 +20,17 @@ public struct RelayConfiguration: Sendable {
     public var certificatePath: String?
     public var keyPath: String?
     public var home: URL
-    /// Requests per second per client address; 0 turns the limit off.
-    public var rateLimit = 0
-    /// Concurrent requests per tunnel; 0 means no limit.
-    public var maxStreams = 0
+    /// Requests per second per client address (a burst of one second's worth);
+    /// 0 turns the limit off. The default leaves a browser loading a
+    /// development server's hundreds of modules alone but stops one address
+    /// from flooding a laptop through its public URL.
+    public var rateLimit = 200
+    /// Concurrent requests per tunnel; 0 means no limit. By default more than
+    /// a local development server usually serves at once, fewer than would
+    /// bury it.
+    public var maxStreams = 256
     /// Live tunnels per token; 0 means no limit.
-    public var maxTunnels = 0
+    public var maxTunnels = 16
     /// Largest request body forwarded to an agent, in bytes (413 past it); 0 means no limit.
     public var maxBody = 0
     /// Seconds a public connection may sit idle between requests (HTTP/1.1) or without

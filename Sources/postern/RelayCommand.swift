@@ -47,11 +47,11 @@ struct RelayRunCommand: AsyncParsableCommand {
     var key: String?
     @Option(help: "Data folder. (POSTERN_HOME, default $XDG_DATA_HOME/postern or ~/.local/share/postern)")
     var home: String?
-    @Option(name: .customLong("rate-limit"), help: "Requests per second per client IP; 0 turns it off. (POSTERN_RATE_LIMIT, default 0)")
+    @Option(name: .customLong("rate-limit"), help: "Requests per second per client IP; 0 turns it off. (POSTERN_RATE_LIMIT, default 200)")
     var rateLimit: String?
-    @Option(name: .customLong("max-streams"), help: "Concurrent requests per tunnel; 0 = no limit. (POSTERN_MAX_STREAMS, default 0)")
+    @Option(name: .customLong("max-streams"), help: "Concurrent requests per tunnel; 0 = no limit. (POSTERN_MAX_STREAMS, default 256)")
     var maxStreams: String?
-    @Option(name: .customLong("max-tunnels"), help: "Tunnels open at once per token; 0 = no limit. (POSTERN_MAX_TUNNELS, default 0)")
+    @Option(name: .customLong("max-tunnels"), help: "Tunnels open at once per token; 0 = no limit. (POSTERN_MAX_TUNNELS, default 16)")
     var maxTunnels: String?
     @Option(name: .customLong("max-body"), help: "Largest request body forwarded, in bytes; larger ones get 413. 0 = no limit. (POSTERN_MAX_BODY, default 0)")
     var maxBody: String?
@@ -76,13 +76,11 @@ struct RelayRunCommand: AsyncParsableCommand {
         if (configuration.certificatePath == nil) != (configuration.keyPath == nil) {
             throw ConfigurationError("--cert and --key go together: pass both, or neither to use a certificate from Postern's CA.")
         }
-        configuration.rateLimit = try TunnelSetting.count(rateLimit, "RATE_LIMIT", flag: "--rate-limit")
-        configuration.maxStreams = try TunnelSetting.count(maxStreams, "MAX_STREAMS", flag: "--max-streams")
-        configuration.maxTunnels = try TunnelSetting.count(maxTunnels, "MAX_TUNNELS", flag: "--max-tunnels")
-        configuration.maxBody = try TunnelSetting.count(maxBody, "MAX_BODY", flag: "--max-body")
-        if TunnelSetting.string(idleTimeout, "IDLE_TIMEOUT") != nil {
-            configuration.idleTimeout = try TunnelSetting.count(idleTimeout, "IDLE_TIMEOUT", flag: "--idle-timeout")
-        }
+        configuration.rateLimit = try TunnelSetting.count(rateLimit, "RATE_LIMIT", flag: "--rate-limit", default: configuration.rateLimit)
+        configuration.maxStreams = try TunnelSetting.count(maxStreams, "MAX_STREAMS", flag: "--max-streams", default: configuration.maxStreams)
+        configuration.maxTunnels = try TunnelSetting.count(maxTunnels, "MAX_TUNNELS", flag: "--max-tunnels", default: configuration.maxTunnels)
+        configuration.maxBody = try TunnelSetting.count(maxBody, "MAX_BODY", flag: "--max-body", default: configuration.maxBody)
+        configuration.idleTimeout = try TunnelSetting.count(idleTimeout, "IDLE_TIMEOUT", flag: "--idle-timeout", default: configuration.idleTimeout)
         try await TunnelSetting.mapErrors {
             try await Relay.run(configuration, print: Console.line)
         }
@@ -162,8 +160,9 @@ enum TunnelSetting {
         return port
     }
 
-    static func count(_ flag: String?, _ variable: String, flag name: String) throws -> Int {
-        guard let text = string(flag, variable) else { return 0 }
+    /// A whole number of 0 or more from the flag or its variable, else `defaultValue`.
+    static func count(_ flag: String?, _ variable: String, flag name: String, default defaultValue: Int = 0) throws -> Int {
+        guard let text = string(flag, variable) else { return defaultValue }
         guard let count = Int(text), count >= 0 else {
             throw ConfigurationError("\(name) must be a whole number, 0 or more (0 = no limit); got \(text).")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PosternTestSupport
 import Testing
 
 /// `postern serve` from an empty data folder, checked with real verifiers:
@@ -52,6 +53,17 @@ import Testing
         #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200 []", "\(python.stderr)")
 
         #expect(try await server.terminate() == 0)
+    }
+
+    /// curl finishes a transfer once it has Content-Length bytes and resets the
+    /// stream unless END_STREAM came with them; 200 such resets made the server's
+    /// rapid-reset guard close the connection (GOAWAY ENHANCE_YOUR_CALM).
+    @Test func threeHundredRequestsShareOneHTTP2Connection() async throws {
+        let server = try PosternProcess()
+        try await server.waitUntilListening()
+        let run = try await CurlRequestRun.run("\(server.base)/blog/", count: 300, options: ["--http2", "--cacert", server.caFile.path])
+        #expect(run.answers.count == 300)
+        #expect(run.allAnswered("200", overHTTP: "2"), "\(run.stderr)")
     }
 
     @Test func aWarmStartKeepsTheCAAndTheCertificate() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import PosternTestSupport
 import Testing
 
 /// The built `postern relay` and `postern share` as separate processes on
@@ -389,12 +390,41 @@ import Testing
         defer { agent.stop() }
         // 30 requests on one kept-alive connection: far faster than 5 a second, however busy the machine.
         let url = relay.publicURL("limited")
-        let host = RelayFixture.host(of: url)
-        let result = try await runTool(["curl", "-sS", "--resolve", "\(host):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
-                                  "-w", "%{http_code}\n"] + Array(repeating: [url, "-o", "/dev/null"], count: 30).flatMap { $0 })
-        let statuses = result.stdout.split(separator: "\n").map(String.init)
-        #expect(statuses.count == 30, "\(result.stderr)")
+        let run = try await CurlRequestRun.run(url, count: 30, options: [
+            "--resolve", "\(RelayFixture.host(of: url)):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
+        ])
+        let statuses = run.answers.map(\.status)
+        #expect(statuses.count == 30, "\(run.stderr)")
         #expect(statuses.contains("200"))
+        #expect(statuses.contains("429"))
+    }
+
+    /// 300 tunnelled requests over one public HTTP/2 connection: with the end of each answer
+    /// in an empty DATA frame, curl reset every stream and the 201st request failed.
+    @Test func threeHundredRequestsShareOneHTTP2Connection() async throws {
+        let relay = try await RelayFixture(arguments: ["--rate-limit", "0"])
+        let upstream = try await PythonUpstream()
+        let (agent, _) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "many")
+        defer { agent.stop() }
+        let url = relay.publicURL("many")
+        let run = try await CurlRequestRun.run(url, count: 300, options: [
+            "--http2", "--resolve", "\(RelayFixture.host(of: url)):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
+        ])
+        #expect(run.answers.count == 300)
+        #expect(run.allAnswered("200", overHTTP: "2"), "\(run.stderr)")
+    }
+
+    @Test func byDefaultOneAddressCannotFloodTheRelay() async throws {
+        let relay = try await RelayFixture()   // no limit flags: the defaults
+        // 1,000 requests on one kept-alive connection for a name without an agent (404s until the
+        // limit): a second's worth (200) passes, then 429s, unless the machine is slower than 2 ms a request.
+        let url = relay.publicURL("nobody-here")
+        let run = try await CurlRequestRun.run(url, count: 1_000, options: [
+            "--resolve", "\(RelayFixture.host(of: url)):\(relay.port):127.0.0.1", "--cacert", relay.caFile.path,
+        ])
+        let statuses = run.answers.map(\.status)
+        #expect(statuses.count == 1_000, "\(run.stderr)")
+        #expect(statuses.prefix(150).allSatisfy { $0 == "404" })
         #expect(statuses.contains("429"))
     }
 }
