@@ -59,6 +59,7 @@ final class AgentHandshakeHandler: ChannelInboundHandler, RemovableChannelHandle
                         }
                     }
                 )
+                try context.pipeline.syncOperations.addHandler(GoAwayCloser())
                 try Keepalive.addWatch(to: context.pipeline.syncOperations, after: self)
                 promise.succeed(Accepted(name: name, url: url))
                 if pending.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(pending)) }

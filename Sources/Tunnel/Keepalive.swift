@@ -37,3 +37,21 @@ final class IdleCloser: ChannelInboundHandler {
         context.fireUserInboundEventTriggered(event)
     }
 }
+
+/// Closes an agent link once the other end said GOAWAY. swift-nio-http2 sends
+/// GOAWAY when it gives up on a connection (a connection error, its abuse
+/// guards) but leaves the connection open: the relay kept routing requests to a
+/// link that took no new streams, and the agent, its connection still up, never
+/// reconnected. Closed, the relay drops the link and the agent dials again.
+final class GoAwayCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias InboundOut = HTTP2Frame
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .goAway = unwrapInboundIn(data).payload {
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelRead(data)
+    }
+}

@@ -84,6 +84,7 @@ final class RelayAgentHandler: ChannelInboundHandler, RemovableChannelHandler {
                 streamConfiguration: TunnelHandshake.streamConfiguration,
                 inboundStreamInitializer: { stream in stream.close() }
             )
+            try context.pipeline.syncOperations.addHandler(GoAwayCloser())
             try Keepalive.addWatch(to: context.pipeline.syncOperations, after: self)
             Keepalive.startPinging(context.channel)
             // Without a session id the connection is a set of its own (and replaces the tunnel's links).

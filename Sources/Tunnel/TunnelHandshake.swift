@@ -72,6 +72,19 @@ enum TunnelHandshake {
 
     /// HTTP/2 settings for both ends: 4 MiB windows (the prototype's full-speed
     /// size), NIO's stream and header limits kept.
+    ///
+    /// NIO's guards against abusive peers are sized for one client's
+    /// connection; the link carries every public client's requests, and each
+    /// public client that goes away mid-answer becomes a reset stream on it
+    /// (and a frame or two arriving for it after: a "stream error"). With NIO's
+    /// defaults the 200th such event in the link's life (stream errors) or in
+    /// 30 s (resets) made the agent end the link with GOAWAY
+    /// ENHANCE_YOUR_CALM, and the tunnel stopped answering: any public client
+    /// could do that by aborting downloads. The public side keeps NIO's guards
+    /// per public connection; on the link they are raised far past what the
+    /// relay can forward (10,000 resets or stream errors a second; no lifetime
+    /// count of glitches; 4,096 recently reset streams remembered, so late
+    /// frames for them are not errors at all).
     static func connectionConfiguration(maxConcurrentStreams: Int) -> NIOHTTP2Handler.ConnectionConfiguration {
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.initialSettings = [
@@ -80,6 +93,8 @@ enum TunnelHandshake {
             HTTP2Setting(parameter: .initialWindowSize, value: windowSize),
         ]
         configuration.targetWindowSize = windowSize
+        configuration.maximumConnectionGlitches = .max
+        configuration.maximumRecentlyResetStreams = 4_096
         return configuration
     }
 
@@ -88,6 +103,10 @@ enum TunnelHandshake {
         configuration.targetWindowSize = windowSize
         configuration.outboundBufferSizeHighWatermark = 256 * 1024
         configuration.outboundBufferSizeLowWatermark = 128 * 1024
+        configuration.streamResetFrameRateLimit.maximumCount = 10_000
+        configuration.streamResetFrameRateLimit.windowLength = .seconds(1)
+        configuration.streamErrorRateLimit.maximumCount = 10_000
+        configuration.streamErrorRateLimit.windowLength = .seconds(1)
         return configuration
     }
 

@@ -414,6 +414,38 @@ import Testing
         #expect(run.allAnswered("200", overHTTP: "2"), "\(run.stderr)")
     }
 
+    /// Every public client that leaves mid-answer is a reset stream on the link; with
+    /// swift-nio-http2's per-client defaults there, 200 of them made the agent end the
+    /// link with GOAWAY while both ends kept it open, and the tunnel stopped answering.
+    @Test func publicClientsAbortingDownloadsDoNotWedgeTheTunnel() async throws {
+        let relay = try await RelayFixture(arguments: ["--rate-limit", "0"])
+        let upstream = try await PythonUpstream()
+        let (agent, url) = try await relay.share(upstream.url, token: try await relay.createToken("laptop"), subdomain: "aborted")
+        defer { agent.stop() }
+        let script = #"""
+        import socket, ssl, sys, threading, time
+        port, host, ca, count = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+        context = ssl.create_default_context(cafile=ca)
+        deadline = time.time() + 90
+        done = []
+        def client(n):
+            for _ in range(n):
+                if time.time() > deadline: return
+                with context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname=host) as s:
+                    s.sendall(b"GET /bytes?n=50000000 HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n")
+                    if s.recv(1): done.append(1)
+        threads = [threading.Thread(target=client, args=(count // 4,)) for _ in range(4)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(len(done))
+        """#
+        let host = RelayFixture.host(of: url)
+        let aborted = try await runTool(["python3", "-c", script, "\(relay.port)", host, relay.caFile.path, "600"])
+        #expect(aborted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "600", "\(aborted.stderr)")
+        let after = try await relay.curlEach([url, url, url], ["--max-time", "10"])
+        #expect(after.map(\.status) == [200, 200, 200])
+    }
+
     @Test func byDefaultOneAddressCannotFloodTheRelay() async throws {
         let relay = try await RelayFixture()   // no limit flags: the defaults
         // 1,000 requests on one kept-alive connection for a name without an agent (404s until the
