@@ -51,17 +51,13 @@ public enum SecureFile {
     ///   as mkcert writes them) pass `false`: readers still see the old file or
     ///   the whole new one, and the flush, 0.5–2 ms here, was the largest part of `cert`.
     public static func save(_ bytes: [UInt8], to url: URL, mode: mode_t, synced: Bool = true) throws {
-        // String operations, not URL's: their first use is a measurable part of `postern cert`.
-        let path = url.path
-        let slash = path.lastIndex(of: "/") ?? path.startIndex
-        let name = path[slash...].drop(while: { $0 == "/" })
-        let temporaryPath = "\(path[..<slash])/.\(name).\(UInt32.random(in: .min ... .max)).tmp"
-        var temporary: URL { URL(fileURLWithPath: temporaryPath) }
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw LocalCAError.fileSystem("create", temporary, errno: errno) }
         var committed = false
         defer {
-            if !committed { unlink(temporaryPath) }
+            if !committed { unlink(temporary.path) }
         }
         do {
             defer { close(descriptor) }
@@ -78,7 +74,7 @@ public enum SecureFile {
             }
             guard !synced || fsync(descriptor) == 0 else { throw LocalCAError.fileSystem("flush", temporary, errno: errno) }
         }
-        guard rename(temporaryPath, path) == 0 else { throw LocalCAError.fileSystem("replace", url, errno: errno) }
+        guard rename(temporary.path, url.path) == 0 else { throw LocalCAError.fileSystem("replace", url, errno: errno) }
         committed = true
     }
 

@@ -21,37 +21,13 @@ public enum PosternHome {
     }
 
     private static func resolve(_ flag: String?, variable: (String) -> String?) -> URL {
-        if let flag, !flag.isEmpty { return URL(fileURLWithPath: absolutePath(flag), isDirectory: true) }
-        if let home = variable("POSTERN_HOME"), !home.isEmpty { return URL(fileURLWithPath: absolutePath(home), isDirectory: true) }
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag, isDirectory: true).standardizedFileURL }
+        if let home = variable("POSTERN_HOME"), !home.isEmpty { return URL(fileURLWithPath: home, isDirectory: true).standardizedFileURL }
         if let xdg = variable("XDG_DATA_HOME"), xdg.hasPrefix("/") {
             return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("postern", isDirectory: true)
         }
         let user = variable("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return URL(fileURLWithPath: user, isDirectory: true).appendingPathComponent(".local/share/postern", isDirectory: true)
-    }
-
-    /// `path` made absolute against the working folder, with `.`, `..` and
-    /// repeated slashes resolved lexically (symbolic links are left alone), as
-    /// `URL.standardizedFileURL` does; by hand because that call's first use
-    /// costs `postern cert` about 5 % of its run in Swift runtime type lookups.
-    public static func absolutePath(_ path: String) -> String {
-        var components: [Substring] = []
-        if !path.hasPrefix("/") {
-            components = FileManager.default.currentDirectoryPath.split(separator: "/")
-        }
-        for component in path.split(separator: "/") {
-            switch component {
-            case ".": continue
-            case "..": _ = components.popLast()
-            default: components.append(component)
-            }
-        }
-        var absolute = ""
-        for component in components {
-            absolute += "/"
-            absolute += component
-        }
-        return absolute.isEmpty ? "/" : absolute
     }
 
     public static func caFolder(_ home: URL) -> URL { home.appendingPathComponent("ca", isDirectory: true) }

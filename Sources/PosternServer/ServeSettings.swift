@@ -141,10 +141,14 @@ public struct ServeSettings: Sendable {
         let media = value(input.media, "MEDIA")?.0 ?? PosternHome.media(home).path
         return ServeSettings(
             host: host, port: httpsPort, httpPort: httpPort == 0 ? nil : httpPort, home: home,
-            databasePath: PosternHome.absolutePath(database), mediaPath: PosternHome.absolutePath(media), publicURL: publicURL,
+            databasePath: Self.absolute(database), mediaPath: Self.absolute(media), publicURL: publicURL,
             extraAllowedHosts: allowed.map { $0.lowercased() }, trustedProxies: proxies, maxUpload: maxUpload,
             extraNames: names, openWrites: openWrites, share: share
         )
+    }
+
+    private static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     static func isCertificateName(_ name: String) -> Bool {

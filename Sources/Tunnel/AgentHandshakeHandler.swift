@@ -51,8 +51,8 @@ final class AgentHandshakeHandler: ChannelInboundHandler, RemovableChannelHandle
                 try context.pipeline.syncOperations.addHandler(FlushCoalescer())
                 _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                     mode: .server,
-                    connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 1000),
-                    streamConfiguration: TunnelHandshake.streamConfiguration,
+                    connectionConfiguration: TunnelHandshake.linkConnectionConfiguration(maxConcurrentStreams: 1000),
+                    streamConfiguration: TunnelHandshake.linkStreamConfiguration,
                     inboundStreamInitializer: { stream in
                         stream.eventLoop.makeCompletedFuture {
                             try HTTP2RequestStopper.configure(stream.pipeline.syncOperations, route: route)

@@ -80,8 +80,8 @@ final class RelayAgentHandler: ChannelInboundHandler, RemovableChannelHandler {
             try context.pipeline.syncOperations.addHandler(FlushCoalescer())
             let multiplexer = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .client,
-                connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 1),
-                streamConfiguration: TunnelHandshake.streamConfiguration,
+                connectionConfiguration: TunnelHandshake.linkConnectionConfiguration(maxConcurrentStreams: 1),
+                streamConfiguration: TunnelHandshake.linkStreamConfiguration,
                 inboundStreamInitializer: { stream in stream.close() }
             )
             try context.pipeline.syncOperations.addHandler(GoAwayCloser())

@@ -97,6 +97,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             if left > .zero { self.checkIdle(in: left, context: context) } else { context.close(promise: nil) }
         }
     }
+
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -314,10 +315,6 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Back-pressure
 
-    /// The partner is gone, or no longer wanted, before the request ended: reads held
-    /// for its sake go on, so the rest of the request is read and dropped (an HTTP/2
-    /// client keeps sending until its stream ends; an HTTP/1 connection lingers)
-    /// instead of the exchange stalling with the client's upload half sent.
     /// The answer is complete and the rest of the request is not wanted: an HTTP/2
     /// client is asked to stop sending (``HTTP2RequestStopper``); an HTTP/1 body is
     /// read on and dropped, so the connection can carry the next request.
@@ -336,6 +333,10 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         releaseHeldReads(context: context)
     }
 
+    /// The partner is gone, or no longer wanted, before the request ended: reads held
+    /// for its sake go on, so the rest of the request is read and dropped (an HTTP/2
+    /// client keeps sending until its stream ends; an HTTP/1 connection lingers)
+    /// instead of the exchange stalling with the client's upload half sent.
     func releaseHeldReads(context: ChannelHandlerContext) {
         partnerWritable = true
         guard readPending else { return }

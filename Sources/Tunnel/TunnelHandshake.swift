@@ -70,21 +70,9 @@ enum TunnelHandshake {
         return text.hasSuffix("\r") ? String(text.dropLast()) : text
     }
 
-    /// HTTP/2 settings for both ends: 4 MiB windows (the prototype's full-speed
-    /// size), NIO's stream and header limits kept.
-    ///
-    /// NIO's guards against abusive peers are sized for one client's
-    /// connection; the link carries every public client's requests, and each
-    /// public client that goes away mid-answer becomes a reset stream on it
-    /// (and a frame or two arriving for it after: a "stream error"). With NIO's
-    /// defaults the 200th such event in the link's life (stream errors) or in
-    /// 30 s (resets) made the agent end the link with GOAWAY
-    /// ENHANCE_YOUR_CALM, and the tunnel stopped answering: any public client
-    /// could do that by aborting downloads. The public side keeps NIO's guards
-    /// per public connection; on the link they are raised far past what the
-    /// relay can forward (10,000 resets or stream errors a second; no lifetime
-    /// count of glitches; 4,096 recently reset streams remembered, so late
-    /// frames for them are not errors at all).
+    /// HTTP/2 settings for the relay's public connections and for both ends of
+    /// a link: 4 MiB windows (the prototype's full-speed size), NIO's stream and
+    /// header limits and its guards against abusive peers kept.
     static func connectionConfiguration(maxConcurrentStreams: Int) -> NIOHTTP2Handler.ConnectionConfiguration {
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.initialSettings = [
@@ -93,8 +81,6 @@ enum TunnelHandshake {
             HTTP2Setting(parameter: .initialWindowSize, value: windowSize),
         ]
         configuration.targetWindowSize = windowSize
-        configuration.maximumConnectionGlitches = .max
-        configuration.maximumRecentlyResetStreams = 4_096
         return configuration
     }
 
@@ -103,6 +89,33 @@ enum TunnelHandshake {
         configuration.targetWindowSize = windowSize
         configuration.outboundBufferSizeHighWatermark = 256 * 1024
         configuration.outboundBufferSizeLowWatermark = 128 * 1024
+        return configuration
+    }
+
+    /// ``connectionConfiguration(maxConcurrentStreams:)`` for an agent link.
+    ///
+    /// NIO's guards against abusive peers are sized for one client's
+    /// connection; a link carries every public client's requests, and each
+    /// public client that goes away mid-answer becomes a reset stream on it
+    /// (and a frame or two arriving for it after: a "stream error"). With NIO's
+    /// defaults the 200th such event in the link's life (stream errors) or in
+    /// 30 s (resets) made the agent end the link with GOAWAY
+    /// ENHANCE_YOUR_CALM, and the tunnel stopped answering: any public client
+    /// could do that by aborting downloads. The public connections keep NIO's
+    /// guards, one client each; on a link they are raised far past what the
+    /// relay can forward (10,000 resets or stream errors a second; no lifetime
+    /// count of glitches; 4,096 recently reset streams remembered, so late
+    /// frames for them are not errors at all).
+    static func linkConnectionConfiguration(maxConcurrentStreams: Int) -> NIOHTTP2Handler.ConnectionConfiguration {
+        var configuration = connectionConfiguration(maxConcurrentStreams: maxConcurrentStreams)
+        configuration.maximumConnectionGlitches = .max
+        configuration.maximumRecentlyResetStreams = 4_096
+        return configuration
+    }
+
+    /// ``streamConfiguration`` for an agent link (see ``linkConnectionConfiguration(maxConcurrentStreams:)``).
+    static var linkStreamConfiguration: NIOHTTP2Handler.StreamConfiguration {
+        var configuration = streamConfiguration
         configuration.streamResetFrameRateLimit.maximumCount = 10_000
         configuration.streamResetFrameRateLimit.windowLength = .seconds(1)
         configuration.streamErrorRateLimit.maximumCount = 10_000
