@@ -48,7 +48,7 @@ final class AgentHandshakeHandler: ChannelInboundHandler, RemovableChannelHandle
         case .accepted(let name, let url):
             do {
                 let route = self.route
-                try context.pipeline.syncOperations.addHandler(FlushCoalescer())
+                try context.pipeline.syncOperations.addHandler(OutboundCoalescer(defersFlushes: true))
                 _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                     mode: .server,
                     connectionConfiguration: TunnelHandshake.linkConnectionConfiguration(maxConcurrentStreams: 1000),

@@ -14,8 +14,8 @@ struct AgentRoute: ForwardingRoute {
     let recorder: RequestRecorder?
     let pool = UpstreamPool()
 
-    func decide(_ head: HTTPRequestHead, remote: SocketAddress?, on loop: EventLoop) -> ForwardDecision {
-        let client = head.headers.first(name: "x-forwarded-for") ?? remote?.ipAddress ?? ""
+    func decide(_ head: HTTPRequestHead, remoteIP: @autoclosure () -> String?, on loop: EventLoop) -> ForwardDecision {
+        let client = head.headers.first(name: "x-forwarded-for") ?? remoteIP() ?? ""
         if !configuration.allowedNetworks.isEmpty, !configuration.allowedNetworks.contains(where: { $0.contains(client) }) {
             return .answer(StatusPage(.forbidden, title: "Forbidden", text: "This tunnel does not accept requests from \(client)."))
         }
@@ -86,6 +86,7 @@ struct AgentRoute: ForwardingRoute {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        try channel.pipeline.syncOperations.addHandler(OutboundCoalescer(defersFlushes: false))
                     }
                     // Request heads arrive over HTTP/2, whose decoder already refuses CR, LF and NUL
                     // in field values; validating them again on the way out is pure cost.

@@ -13,8 +13,9 @@ enum ForwardDecision {
 
 /// Decides, per request, where a ``RequestForwarder`` sends it.
 protocol ForwardingRoute: Sendable {
+    /// `remoteIP` is the requester's peer address as text (evaluated only when asked for);
     /// `loop` is the requester's event loop: a partner on it is reached without a hop.
-    func decide(_ head: HTTPRequestHead, remote: SocketAddress?, on loop: EventLoop) -> ForwardDecision
+    func decide(_ head: HTTPRequestHead, remoteIP: @autoclosure () -> String?, on loop: EventLoop) -> ForwardDecision
     /// The page sent when the partner fails before answering.
     func failurePage(_ head: HTTPRequestHead) -> StatusPage
     /// A tap that records this exchange for the inspector (the agent's route), or nil.

@@ -109,6 +109,8 @@ struct RelayService: Service {
         // No pipelining assistance either: it held each connection's reads until the
         // response ended (two epoll changes a request); RequestForwarder keeps a
         // pipelined request's parts itself and holds reads only then.
+        // An answer's head and body leave in one TLS record.
+        try pipeline.addHandler(OutboundCoalescer(defersFlushes: false))
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
         try pipeline.addHandler(RequestForwarder(route: route, idleTimeout: idleTimeout))
     }
@@ -123,7 +125,7 @@ struct RelayService: Service {
             eventLoop: channel.eventLoop,
             configuration: .init(maxIdleTime: idleTimeout, maxAge: nil, maxGraceTime: .seconds(10), keepalive: nil)
         )
-        try pipeline.addHandler(FlushCoalescer())
+        try pipeline.addHandler(OutboundCoalescer(defersFlushes: true))
         _ = try pipeline.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: TunnelHandshake.connectionConfiguration(maxConcurrentStreams: 100),

@@ -77,7 +77,7 @@ final class RelayAgentHandler: ChannelInboundHandler, RemovableChannelHandler {
         let url = "https://\(name).\(settings.domain)\(port)/"
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: TunnelHandshake.line(.accepted(name: name, url: url)))), promise: nil)
         do {
-            try context.pipeline.syncOperations.addHandler(FlushCoalescer())
+            try context.pipeline.syncOperations.addHandler(OutboundCoalescer(defersFlushes: true))
             let multiplexer = try context.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .client,
                 connectionConfiguration: TunnelHandshake.linkConnectionConfiguration(maxConcurrentStreams: 1),

@@ -19,7 +19,16 @@ struct RelayRoute: ForwardingRoute {
 
     static let forwardedHeaders = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]
 
-    func decide(_ head: HTTPRequestHead, remote: SocketAddress?, on loop: EventLoop) -> ForwardDecision {
+    /// Whether a public client's header is one the relay replaces (the forwarding
+    /// headers) or must not pass on (the upgrade marker, which only the relay sets).
+    static func isDropped(_ name: String) -> Bool {
+        let first = name.utf8.first.map { $0 | 0x20 }
+        guard first == UInt8(ascii: "x") || first == UInt8(ascii: "f") else { return false }
+        let lowered = name.lowercased()
+        return forwardedHeaders.contains(lowered) || lowered == Upgrade.requestMarker
+    }
+
+    func decide(_ head: HTTPRequestHead, remoteIP: @autoclosure () -> String?, on loop: EventLoop) -> ForwardDecision {
         metrics.count(.requests)
         let host = head.headers.first(name: "host")
         guard let name = TunnelName.fromHost(host, domain: domain) else {
@@ -27,7 +36,7 @@ struct RelayRoute: ForwardingRoute {
             return .answer(StatusPage(.notFound, title: "No such tunnel",
                                       text: "This relay serves tunnels at NAME.\(domain) only; \(host ?? "this host") is not one of them."))
         }
-        let client = remote?.ipAddress ?? "unknown"
+        let client = remoteIP() ?? "unknown"
         if let rateLimiter, !rateLimiter.allow(client) {
             metrics.count(.rateLimited)
             var headers = HTTPHeaders()
@@ -55,12 +64,20 @@ struct RelayRoute: ForwardingRoute {
                                       text: "This tunnel already carries \(maxStreams) requests at once; retry in a moment."))
         }
         var forwarded = head
-        for header in Self.forwardedHeaders { forwarded.headers.remove(name: header) }
-        forwarded.headers.add(name: "x-forwarded-for", value: client)
-        forwarded.headers.add(name: "x-forwarded-proto", value: "https")
-        if let host { forwarded.headers.add(name: "x-forwarded-host", value: host) }
-        forwarded.headers.remove(name: Upgrade.requestMarker)
-        if let upgrade = head.headers.first(name: "upgrade") { forwarded.headers.add(name: Upgrade.requestMarker, value: upgrade) }
+        // One pass over the client's headers (not one per dropped name): every public request comes here.
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(head.headers.count + 4)
+        var upgrade: String?
+        for (name, value) in head.headers {
+            if Self.isDropped(name) { continue }
+            if upgrade == nil, name.utf8.count == 7, name.lowercased() == "upgrade" { upgrade = value }
+            headers.add(name: name, value: value)
+        }
+        headers.add(name: "x-forwarded-for", value: client)
+        headers.add(name: "x-forwarded-proto", value: "https")
+        if let host { headers.add(name: "x-forwarded-host", value: host) }
+        if let upgrade { headers.add(name: Upgrade.requestMarker, value: upgrade) }
+        forwarded.headers = headers
         let metrics = self.metrics
         return .forward(forwarded, open: { sink in
             metrics.count(.forwarded)

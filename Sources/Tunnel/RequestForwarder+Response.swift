@@ -62,8 +62,8 @@ extension RequestForwarder {
                 handle.channel.close(promise: nil)
             }
             unflushed = false
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
-            if requestEnded { finishExchange(context: context) } else { abandonRequestBody(context: context) }
+            let answerWritten = writeEnd(trailers, context: context)
+            if requestEnded { finishExchange(context: context) } else { abandonRequestBody(context: context, answerWritten: answerWritten) }
         }
     }
 

@@ -68,6 +68,9 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// The one pending check of ``idleSince`` (a request only clears it: no timer work a request).
     var idleCheck: Scheduled<Void>?
 
+    /// The connection's peer address as text, made once (formatting it is not free).
+    lazy var peerIP: String? = context?.channel.remoteAddress?.ipAddress
+
     init(route: ForwardingRoute, idleTimeout: TimeAmount? = nil) {
         self.route = route
         self.idleTimeout = idleTimeout
@@ -152,7 +155,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         // An HTTP/2 stream (the agent's side) carries one request and no connection semantics.
         keepAlive = head.version.major >= 2 || head.isKeepAlive
         partnerWritable = true
-        switch route.decide(head, remote: context.channel.remoteAddress, on: context.eventLoop) {
+        switch route.decide(head, remoteIP: self.peerIP, on: context.eventLoop) {
         case .answer(let page):
             state = .draining
             // NIO's decoder stops parsing after an upgrade request: nothing more can follow on this connection.
@@ -256,7 +259,7 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
             capture?.responsePart(body)
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let answerWritten = writeEnd(nil, context: context)
         responseEnded = true
         finishCapture()
         if unreadBody {
@@ -269,8 +272,21 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
         } else if requestEnded {
             finishExchange(context: context)
         } else {
-            abandonRequestBody(context: context)
+            abandonRequestBody(context: context, answerWritten: answerWritten)
         }
+    }
+
+    /// Writes and flushes the answer's end. While the request is still coming on an
+    /// HTTP/2 stream, returns when that end has been written to the socket, for
+    /// ``abandonRequestBody(context:answerWritten:)`` to reset the stream after it.
+    func writeEnd(_ trailers: HTTPHeaders?, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {
+        guard !requestEnded, (requestHead?.version.major ?? 1) >= 2 else {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            return nil
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: written)
+        return written.futureResult
     }
 
     /// Whether a request announces a body (whose unread rest would be taken for the next request).
@@ -319,13 +335,15 @@ final class RequestForwarder: ChannelDuplexHandler, RemovableChannelHandler {
     /// client is asked to stop sending (``HTTP2RequestStopper``); an HTTP/1 body is
     /// read on and dropped, so the connection can carry the next request.
     ///
-    /// The HTTP/2 reset waits for the end of the loop tick: a request whose HEADERS
-    /// frame also ended it is handed over as a head and an end one after the other,
-    /// and a local answer to the head must not reset a stream that is ending anyway.
-    func abandonRequestBody(context: ChannelHandlerContext) {
-        if (requestHead?.version.major ?? 1) >= 2 {
+    /// The HTTP/2 reset waits until the answer's end has been written to the socket
+    /// (`answerWritten`, from ``writeEnd(_:context:)``): written together, the two can
+    /// reach the client in one read, and curl then takes the reset for an error before
+    /// it has taken the answer. By then a request whose HEADERS frame also ended it has
+    /// been handed over whole, and a stream that is ending anyway is not reset.
+    func abandonRequestBody(context: ChannelHandlerContext, answerWritten: EventLoopFuture<Void>?) {
+        if let answerWritten {
             let id = requestID
-            context.eventLoop.assumeIsolated().execute {
+            answerWritten.assumeIsolated().whenSuccess {
                 guard id == self.requestID, !self.requestEnded, let context = self.context else { return }
                 context.triggerUserOutboundEvent(HTTP2RequestStopper.StopRequest(), promise: nil)
             }

@@ -27,16 +27,23 @@ public enum TunnelName {
     /// exactly one label under `domain` (the relay then answers itself, never
     /// forwarding: it is not an open proxy).
     public static func fromHost(_ host: String?, domain: String) -> String? {
-        guard var host = host?.lowercased(), !host.isEmpty else { return nil }
-        if host.hasPrefix("[") { return nil }
-        if let colon = host.lastIndex(of: ":") {
-            guard host[host.index(after: colon)...].allSatisfy(\.isNumber) else { return nil }
-            host = String(host[..<colon])
+        // On the host's bytes: the relay asks this for every public request.
+        guard let host, !host.isEmpty else { return nil }
+        var bytes = Array(host.utf8)
+        if bytes.first == UInt8(ascii: "[") { return nil }
+        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+            guard bytes[(colon + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            bytes.removeSubrange(colon...)
         }
-        if host.hasSuffix(".") { host.removeLast() }
-        let suffix = "." + domain.lowercased()
-        guard host.hasSuffix(suffix) else { return nil }
-        let name = String(host.dropLast(suffix.count))
+        if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
+        let suffix = Array(("." + domain).utf8)
+        guard bytes.count > suffix.count,
+              zip(bytes[(bytes.count - suffix.count)...], suffix).allSatisfy({ lowercased($0) == lowercased($1) }) else { return nil }
+        let name = String(decoding: bytes[..<(bytes.count - suffix.count)].map(lowercased), as: UTF8.self)
         return isValid(name) ? name : nil
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 }
