@@ -488,6 +488,18 @@ case " $OK_PATHS " in *" postern "*)
   timeout -k 5 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Host: not.a-tunnel.$DOMAIN" "${WRK_BASE[postern]}/small" \
     > "$OUTDIR/relay-own/wrk.txt" 2>&1 || log "relay's own answers: wrk failed (see $OUTDIR/relay-own/wrk.txt)"
   snapshot "$OUTDIR/relay-own/cpu-after.txt"
+  # The same over HTTP/2: one connection carrying $CONNS streams at once, each a stream channel
+  # with its HTTP/1 codec — what each end of an agent link does for every request it carries.
+  if command -v h2load >/dev/null 2>&1; then
+    log "relay's own answers over HTTP/2: h2load -D $DURATION -c1 -m$CONNS"
+    snapshot "$OUTDIR/relay-own/cpu-before-h2.txt"
+    timeout -k 5 300 h2load -D "$DURATION" -c1 -m"$CONNS" -t1 --connect-to="127.0.0.1:$RELAY_PUBLIC" \
+      "https://not.a-tunnel.$DOMAIN:$RELAY_PUBLIC/small" > "$OUTDIR/relay-own/h2load.txt" 2>&1 \
+      || log "relay's own answers over HTTP/2: h2load failed (see $OUTDIR/relay-own/h2load.txt)"
+    snapshot "$OUTDIR/relay-own/cpu-after-h2.txt"
+  else
+    log "no HTTP/2 floor: apt-get install nghttp2-client (h2load)"
+  fi
   ;;
 esac
 if [ "$LAT_DURATION" != 0 ]; then
@@ -805,6 +817,20 @@ if own.get("requests") and "relay" in ob and "relay" in oa and CPU.get("postern"
              f"**{ou + osys:.0f} µs a request** ({ou:.0f} + {osys:.0f}; {num(own.get('rps'))} req/s), against "
              f"{ru + rs:.0f} for a tunnelled request: TLS and HTTP/1 on a SwiftNIO pipeline alone take about "
              f"{100 * (ou + osys) / (ru + rs):.0f} % of what the relay spends on a request it forwards.")
+    try:
+        h2 = open(os.path.join(out, "relay-own", "h2load.txt")).read()
+        done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", h2).group(1))
+        h2rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", h2).group(1))
+        hb, _, _ = ticks(os.path.join(out, "relay-own", "cpu-before-h2.txt"))
+        ha, _, _ = ticks(os.path.join(out, "relay-own", "cpu-after-h2.txt"))
+        hu, hs = ((ha["relay"][i] - hb["relay"][i]) / tck * 1e6 / done for i in (0, 1))
+        L.append(f"Over HTTP/2 (h2load, one connection carrying {meta.get('CONNS', '16')} streams at once, each "
+                 f"a stream channel with its HTTP/1 codec, as on an agent link) the same answer costs it **{hu + hs:.0f} µs** "
+                 f"({hu:.0f} + {hs:.0f}; {h2rps:,.0f} req/s): one protocol ended on SwiftNIO costs about that much "
+                 f"a request here, and a tunnelled request ends four (the public side and the link's client end in "
+                 f"the relay, the link's server end and the upstream's client in the agent).")
+    except (OSError, AttributeError, KeyError, ZeroDivisionError):
+        pass
     L.append("")
 
 # ---- profile
