@@ -105,6 +105,17 @@ let package = Package(
             ],
             path: "bench/bare-ceiling"
         ),
+        .executableTarget(
+            name: "nio-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "bench/nio-floor"
+        ),
         .testTarget(name: "BlogTests", dependencies: ["Blog"]),
         .testTarget(
             name: "BlogAPITests",

@@ -35,8 +35,8 @@
 # Traffic stays on 127.0.0.1.
 #
 # Environment (defaults):
-#   PORT=28460                  uses PORT..PORT+7: nginx http, nginx https, relay public,
-#                               relay agents, sshd, ssh -R port, nginx TLS front, (spare)
+#   PORT=28460                  uses PORT..PORT+8: nginx http, nginx https, relay public,
+#                               relay agents, sshd, ssh -R port, nginx TLS front, (spare), nio-floor
 #   PATHS="http https postern ssh ssh-tls"   which paths to measure (all start anyway)
 #   DURATION=10s THREADS=2 CONNS=16          the main wrk run (`wrk --latency`)
 #   RATE_ROUNDS=2               rounds of the main wrk run (one per path each round; the best round counts)
@@ -77,7 +77,7 @@ ALL_PATHS="http https postern ssh ssh-tls"
 PATHS=${PATHS:-$ALL_PATHS}
 PORT=${PORT:-28460}
 UP_HTTP=$PORT; UP_HTTPS=$((PORT + 1)); RELAY_PUBLIC=$((PORT + 2)); RELAY_AGENTS=$((PORT + 3))
-SSHD_PORT=$((PORT + 4)); SSH_R_PORT=$((PORT + 5)); FRONT_PORT=$((PORT + 6))
+SSHD_PORT=$((PORT + 4)); SSH_R_PORT=$((PORT + 5)); FRONT_PORT=$((PORT + 6)); FLOOR_PORT=$((PORT + 8))
 DURATION=${DURATION:-10s}; THREADS=${THREADS:-2}; CONNS=${CONNS:-16}
 LAT_DURATION=${LAT_DURATION:-5s}
 PACE_MS=${PACE_MS:-8}
@@ -171,7 +171,7 @@ SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 need ssh openssh-client; need ssh-keygen openssh-client
 need wrk wrk; need curl curl; need openssl openssl; need "$PY" python3
 need ps procps; need timeout coreutils; need truncate coreutils
-for p in $(seq "$PORT" $((PORT + 7))); do
+for p in $(seq "$PORT" $((PORT + 8))); do
   port_free "$p" || die "port $p on 127.0.0.1 is in use; set PORT (uses PORT..PORT+7)"
 done
 for p in $PATHS; do case " $ALL_PATHS " in *" $p "*) ;; *) die "unknown path '$p' in PATHS (known: $ALL_PATHS)" ;; esac; done
@@ -199,6 +199,13 @@ if [ -z "${POSTERN_BIN:-}" ]; then
       || { tail -n 40 "$OUTDIR/logs/build-postern.log" >&2; die "building postern failed (log: $OUTDIR/logs/build-postern.log)"; }
   fi
   POSTERN_BIN="$SCRATCH_PATH/release/postern"
+fi
+# bench/nio-floor, the least SwiftNIO spends on a request: built next to postern, measured when it builds.
+FLOOR_BIN="$SCRATCH_PATH/release/nio-floor"
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -x "$FLOOR_BIN" ]; then
+  log "building bench/nio-floor"
+  (cd "$PKG" && swift build -c release --static-swift-stdlib --product nio-floor --scratch-path "$SCRATCH_PATH") \
+    > "$OUTDIR/logs/build-nio-floor.log" 2>&1 || { log "building nio-floor failed (log: $OUTDIR/logs/build-nio-floor.log)"; FLOOR_BIN=; }
 fi
 case "$POSTERN_BIN" in /*) ;; *) POSTERN_BIN="$PWD/$POSTERN_BIN" ;; esac
 [ -x "$POSTERN_BIN" ] || die "$POSTERN_BIN not found (build it, or unset SKIP_BUILD)"
@@ -414,7 +421,7 @@ thread_ticks() {
 snapshot() {
   local n
   {
-    for n in nginx-upstream nginx-front sshd ssh relay share; do echo "proc $n $(cpu_ticks "$n")"; done
+    for n in nginx-upstream nginx-front sshd ssh relay share nio-floor; do [ -n "${PID_OF[$n]:-}" ] && echo "proc $n $(cpu_ticks "$n")"; done
     for n in relay share; do thread_ticks "$n" | sed "s/^/thread $n /"; done
     echo "machine $(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
     times > "$WORK/times.txt"   # the shell's own children, in this shell (a pipe would run it in a subshell)
@@ -502,6 +509,26 @@ case " $OK_PATHS " in *" postern "*)
   fi
   ;;
 esac
+# The least SwiftNIO spends on a request (bench/nio-floor: TLS, HTTP/1.1 or HTTP/2, a fixed answer),
+# with the same certificate as the direct HTTPS path.
+if [ -n "$FLOOR_BIN" ] && [ -x "$FLOOR_BIN" ]; then
+  mkdir -p "$OUTDIR/nio-floor"
+  "$FLOOR_BIN" --port "$FLOOR_PORT" --cert "$WORK/tls/cert.pem" --key "$WORK/tls/key.pem" > "$OUTDIR/logs/nio-floor.log" 2>&1 &
+  started nio-floor $!
+  if wait_port "$FLOOR_PORT" "nio-floor" $! "$OUTDIR/logs/nio-floor.log"; then
+    log "nio-floor: wrk -t$THREADS -c$CONNS -d$DURATION"
+    snapshot "$OUTDIR/nio-floor/cpu-before.txt"
+    timeout -k 5 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "https://127.0.0.1:$FLOOR_PORT/small" > "$OUTDIR/nio-floor/wrk.txt" 2>&1 || true
+    snapshot "$OUTDIR/nio-floor/cpu-after.txt"
+    if command -v h2load >/dev/null 2>&1; then
+      log "nio-floor: h2load -D $DURATION -c1 -m$CONNS"
+      snapshot "$OUTDIR/nio-floor/cpu-before-h2.txt"
+      timeout -k 5 300 h2load -D "$DURATION" -c1 -m"$CONNS" -t1 "https://127.0.0.1:$FLOOR_PORT/small" > "$OUTDIR/nio-floor/h2load.txt" 2>&1 || true
+      snapshot "$OUTDIR/nio-floor/cpu-after-h2.txt"
+    fi
+  fi
+  stop_pid "${PID_OF[nio-floor]}"; reaped "${PID_OF[nio-floor]}"
+fi
 if [ "$LAT_DURATION" != 0 ]; then
   for p in $OK_PATHS; do
     log "$p: wrk -t1 -c1 -d$LAT_DURATION (latency without queueing)"
@@ -806,11 +833,23 @@ if "postern" in ok and TH.get("postern"):
         parts.append(f"{label}: {busy}")
     L.append("Threads of the Postern processes (share of each process's CPU during its wrk run): " + "; ".join(parts) + ".")
     L.append("")
+def per_request(folder, proc, suffix, requests):
+    """(user, sys) µs a request of `proc` between the cpu-before/after snapshots in `folder`."""
+    b, _, _ = ticks(os.path.join(out, folder, f"cpu-before{suffix}.txt"))
+    a, _, _ = ticks(os.path.join(out, folder, f"cpu-after{suffix}.txt"))
+    return tuple((a[proc][i] - b[proc][i]) / tck * 1e6 / requests for i in (0, 1))
+
+def h2load_done(path):
+    """(requests done, req/s) from h2load's output."""
+    text = open(path).read()
+    return (int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", text).group(1)),
+            float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1)))
+
 own = parse_wrk(os.path.join(out, "relay-own", "wrk.txt"))
 ob, _, _ = ticks(os.path.join(out, "relay-own", "cpu-before.txt"))
 oa, _, _ = ticks(os.path.join(out, "relay-own", "cpu-after.txt"))
 if own.get("requests") and "relay" in ob and "relay" in oa and CPU.get("postern", {}).get("relay"):
-    ou, osys = ((oa["relay"][i] - ob["relay"][i]) / tck * 1e6 / own["requests"] for i in (0, 1))
+    ou, osys = per_request("relay-own", "relay", "", own["requests"])
     ru, rs = CPU["postern"]["relay"]
     L.append(f"The floor under these figures: the relay answering requests itself (its 404 page, {own.get('non2xx', 0):,} of "
              f"{own['requests']:,} non-2xx as expected; same TLS and HTTP/1.1 public side, no agent) costs it "
@@ -818,12 +857,8 @@ if own.get("requests") and "relay" in ob and "relay" in oa and CPU.get("postern"
              f"{ru + rs:.0f} for a tunnelled request: TLS and HTTP/1 on a SwiftNIO pipeline alone take about "
              f"{100 * (ou + osys) / (ru + rs):.0f} % of what the relay spends on a request it forwards.")
     try:
-        h2 = open(os.path.join(out, "relay-own", "h2load.txt")).read()
-        done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", h2).group(1))
-        h2rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", h2).group(1))
-        hb, _, _ = ticks(os.path.join(out, "relay-own", "cpu-before-h2.txt"))
-        ha, _, _ = ticks(os.path.join(out, "relay-own", "cpu-after-h2.txt"))
-        hu, hs = ((ha["relay"][i] - hb["relay"][i]) / tck * 1e6 / done for i in (0, 1))
+        done, h2rps = h2load_done(os.path.join(out, "relay-own", "h2load.txt"))
+        hu, hs = per_request("relay-own", "relay", "-h2", done)
         L.append(f"Over HTTP/2 (h2load, one connection carrying {meta.get('CONNS', '16')} streams at once, each "
                  f"a stream channel with its HTTP/1 codec, as on an agent link) the same answer costs it **{hu + hs:.0f} µs** "
                  f"({hu:.0f} + {hs:.0f}; {h2rps:,.0f} req/s): one protocol ended on SwiftNIO costs about that much "
@@ -832,6 +867,30 @@ if own.get("requests") and "relay" in ob and "relay" in oa and CPU.get("postern"
     except (OSError, AttributeError, KeyError, ZeroDivisionError):
         pass
     L.append("")
+
+try:
+    f1 = parse_wrk(os.path.join(out, "nio-floor", "wrk.txt"))
+    fu, fs = per_request("nio-floor", "nio-floor", "", f1["requests"])
+    line = (f"The least SwiftNIO spends on a request here (`bench/nio-floor`: TLS and a fixed 13-byte answer, nothing "
+            f"else): **{fu + fs:.0f} µs over HTTP/1.1** ({fu:.0f} + {fs:.0f}; {num(f1.get('rps'))} req/s)")
+    try:
+        n2, r2 = h2load_done(os.path.join(out, "nio-floor", "h2load.txt"))
+        gu, gs = per_request("nio-floor", "nio-floor", "-h2", n2)
+        line += (f", **{gu + gs:.0f} µs over HTTP/2** with a stream channel and codec per request ({gu:.0f} + {gs:.0f}; "
+                 f"h2load, one connection, {meta.get('CONNS', '16')} streams, {r2:,.0f} req/s)")
+        ends = (fu + fs) + 2 * (gu + gs)
+        line += (f". A tunnelled request is ended four times — by the relay over HTTP/1.1 (TLS) and HTTP/2 (TLS), by the "
+                 f"agent over HTTP/2 (TLS) and plain HTTP/1.1 — so relay and agent together cannot spend much less than "
+                 f"{ends:.0f} µs plus a plain HTTP/1.1 client's share, with no forwarding at all")
+        if CPU.get("ssh-tls"):
+            chain = sum(sum(CPU["ssh-tls"].get(k, (0, 0))) for k in procs_of["ssh-tls"] if k != "nginx-upstream")
+            line += f"; the TLS-fronted `ssh -R` chain spends {chain:.0f} µs a request on all its hops (nginx's TLS front, sshd, ssh)"
+    except (OSError, AttributeError, KeyError, ZeroDivisionError):
+        pass
+    L.append(line + ".")
+    L.append("")
+except (OSError, AttributeError, KeyError, ZeroDivisionError):
+    pass
 
 # ---- profile
 MODULES = [("NIOHTTP2", "NIO HTTP/2"), ("NIOHPACK", "NIO HTTP/2"), ("NIOHTTP1", "NIO HTTP/1"), ("llhttp", "NIO HTTP/1"),
