@@ -35,8 +35,8 @@
 # Traffic stays on 127.0.0.1.
 #
 # Environment (defaults):
-#   PORT=28460                  uses PORT..PORT+8: nginx http, nginx https, relay public,
-#                               relay agents, sshd, ssh -R port, nginx TLS front, (spare), nio-floor
+#   PORT=28460                  uses PORT..PORT+9: nginx http, nginx https, relay public,
+#                               relay agents, sshd, ssh -R port, nginx TLS front, (spare), nio-floor (TLS, plain)
 #   PATHS="http https postern ssh ssh-tls"   which paths to measure (all start anyway)
 #   DURATION=10s THREADS=2 CONNS=16          the main wrk run (`wrk --latency`)
 #   RATE_ROUNDS=2               rounds of the main wrk run (one per path each round; the best round counts)
@@ -77,7 +77,7 @@ ALL_PATHS="http https postern ssh ssh-tls"
 PATHS=${PATHS:-$ALL_PATHS}
 PORT=${PORT:-28460}
 UP_HTTP=$PORT; UP_HTTPS=$((PORT + 1)); RELAY_PUBLIC=$((PORT + 2)); RELAY_AGENTS=$((PORT + 3))
-SSHD_PORT=$((PORT + 4)); SSH_R_PORT=$((PORT + 5)); FRONT_PORT=$((PORT + 6)); FLOOR_PORT=$((PORT + 8))
+SSHD_PORT=$((PORT + 4)); SSH_R_PORT=$((PORT + 5)); FRONT_PORT=$((PORT + 6)); FLOOR_PORT=$((PORT + 8)); FLOOR_PLAIN_PORT=$((PORT + 9))
 DURATION=${DURATION:-10s}; THREADS=${THREADS:-2}; CONNS=${CONNS:-16}
 LAT_DURATION=${LAT_DURATION:-5s}
 PACE_MS=${PACE_MS:-8}
@@ -171,7 +171,7 @@ SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 need ssh openssh-client; need ssh-keygen openssh-client
 need wrk wrk; need curl curl; need openssl openssl; need "$PY" python3
 need ps procps; need timeout coreutils; need truncate coreutils
-for p in $(seq "$PORT" $((PORT + 8))); do
+for p in $(seq "$PORT" $((PORT + 9))); do
   port_free "$p" || die "port $p on 127.0.0.1 is in use; set PORT (uses PORT..PORT+7)"
 done
 for p in $PATHS; do case " $ALL_PATHS " in *" $p "*) ;; *) die "unknown path '$p' in PATHS (known: $ALL_PATHS)" ;; esac; done
@@ -513,13 +513,18 @@ esac
 # with the same certificate as the direct HTTPS path.
 if [ -n "$FLOOR_BIN" ] && [ -x "$FLOOR_BIN" ]; then
   mkdir -p "$OUTDIR/nio-floor"
-  "$FLOOR_BIN" --port "$FLOOR_PORT" --cert "$WORK/tls/cert.pem" --key "$WORK/tls/key.pem" > "$OUTDIR/logs/nio-floor.log" 2>&1 &
+  "$FLOOR_BIN" --port "$FLOOR_PORT" --cert "$WORK/tls/cert.pem" --key "$WORK/tls/key.pem" --plain-port "$FLOOR_PLAIN_PORT" \
+    > "$OUTDIR/logs/nio-floor.log" 2>&1 &
   started nio-floor $!
   if wait_port "$FLOOR_PORT" "nio-floor" $! "$OUTDIR/logs/nio-floor.log"; then
     log "nio-floor: wrk -t$THREADS -c$CONNS -d$DURATION"
     snapshot "$OUTDIR/nio-floor/cpu-before.txt"
     timeout -k 5 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "https://127.0.0.1:$FLOOR_PORT/small" > "$OUTDIR/nio-floor/wrk.txt" 2>&1 || true
     snapshot "$OUTDIR/nio-floor/cpu-after.txt"
+    log "nio-floor without TLS: wrk -t$THREADS -c$CONNS -d$DURATION"
+    snapshot "$OUTDIR/nio-floor/cpu-before-plain.txt"
+    timeout -k 5 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "http://127.0.0.1:$FLOOR_PLAIN_PORT/small" > "$OUTDIR/nio-floor/wrk-plain.txt" 2>&1 || true
+    snapshot "$OUTDIR/nio-floor/cpu-after-plain.txt"
     if command -v h2load >/dev/null 2>&1; then
       log "nio-floor: h2load -D $DURATION -c1 -m$CONNS"
       snapshot "$OUTDIR/nio-floor/cpu-before-h2.txt"
@@ -871,17 +876,21 @@ if own.get("requests") and "relay" in ob and "relay" in oa and CPU.get("postern"
 try:
     f1 = parse_wrk(os.path.join(out, "nio-floor", "wrk.txt"))
     fu, fs = per_request("nio-floor", "nio-floor", "", f1["requests"])
-    line = (f"The least SwiftNIO spends on a request here (`bench/nio-floor`: TLS and a fixed 13-byte answer, nothing "
-            f"else): **{fu + fs:.0f} µs over HTTP/1.1** ({fu:.0f} + {fs:.0f}; {num(f1.get('rps'))} req/s)")
+    fp = parse_wrk(os.path.join(out, "nio-floor", "wrk-plain.txt"))
+    pu, ps = per_request("nio-floor", "nio-floor", "-plain", fp["requests"])
+    line = (f"The least SwiftNIO spends on a request here (`bench/nio-floor`: a fixed 13-byte answer, nothing "
+            f"else): **{fu + fs:.0f} µs over TLS HTTP/1.1** ({fu:.0f} + {fs:.0f}; {num(f1.get('rps'))} req/s), "
+            f"**{pu + ps:.0f} µs over plain HTTP/1.1** ({pu:.0f} + {ps:.0f}; {num(fp.get('rps'))} req/s)")
     try:
         n2, r2 = h2load_done(os.path.join(out, "nio-floor", "h2load.txt"))
         gu, gs = per_request("nio-floor", "nio-floor", "-h2", n2)
         line += (f", **{gu + gs:.0f} µs over HTTP/2** with a stream channel and codec per request ({gu:.0f} + {gs:.0f}; "
                  f"h2load, one connection, {meta.get('CONNS', '16')} streams, {r2:,.0f} req/s)")
-        ends = (fu + fs) + 2 * (gu + gs)
+        ends = (fu + fs) + 2 * (gu + gs) + (pu + ps)
         line += (f". A tunnelled request is ended four times — by the relay over HTTP/1.1 (TLS) and HTTP/2 (TLS), by the "
                  f"agent over HTTP/2 (TLS) and plain HTTP/1.1 — so relay and agent together cannot spend much less than "
-                 f"{ends:.0f} µs plus a plain HTTP/1.1 client's share, with no forwarding at all")
+                 f"**{ends:.0f} µs**, with no forwarding code at all (they spent "
+                 f"{sum(CPU['postern']['relay']) + sum(CPU['postern']['share']):.0f})")
         if CPU.get("ssh-tls"):
             chain = sum(sum(CPU["ssh-tls"].get(k, (0, 0))) for k in procs_of["ssh-tls"] if k != "nginx-upstream")
             line += f"; the TLS-fronted `ssh -R` chain spends {chain:.0f} µs a request on all its hops (nginx's TLS front, sshd, ssh)"

@@ -9,9 +9,11 @@
 // request next to the relay's and the agent's: each of them ends two such
 // protocols for every request it forwards.
 //
-//     nio-floor --port 8443 --cert server.pem --key server-key.pem
+//     nio-floor --port 8443 --cert server.pem --key server-key.pem [--plain-port 8080]
 //
-// Once the socket is bound it prints `listening on https://127.0.0.1:PORT/`.
+// `--plain-port` also serves HTTP/1.1 without TLS (what the agent's connections
+// to a local upstream speak). Once the sockets are bound it prints
+// `listening on https://127.0.0.1:PORT/` (and the plain URL).
 
 import NIOCore
 import NIOHTTP1
@@ -58,6 +60,15 @@ var tls = TLSConfiguration.makeServerConfiguration(
 )
 tls.applicationProtocols = ["h2", "http/1.1"]
 let context = try NIOSSLContext(configuration: tls)
+
+func configureHTTP1(_ channel: Channel) -> EventLoopFuture<Void> {
+    channel.eventLoop.makeCompletedFuture {
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+        try channel.pipeline.syncOperations.addHandler(FixedAnswer())
+    }
+}
+
 let server = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     .serverChannelOption(.backlog, value: 1024)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -74,16 +85,19 @@ let server = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                         }
                     }.map { _ in }
                 },
-                http1ChannelConfigurator: { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
-                        try channel.pipeline.syncOperations.addHandler(FixedAnswer())
-                    }
-                }
+                http1ChannelConfigurator: configureHTTP1
             )
         }
     }
     .bind(host: "127.0.0.1", port: port).wait()
 print("listening on https://127.0.0.1:\(server.localAddress?.port ?? port)/")
+if let plainPort = value(of: "--plain-port").flatMap(Int.init) {
+    let plain = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.backlog, value: 1024)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .childChannelInitializer(configureHTTP1)
+        .bind(host: "127.0.0.1", port: plainPort).wait()
+    print("listening on http://127.0.0.1:\(plain.localAddress?.port ?? plainPort)/")
+}
 try server.closeFuture.wait()
